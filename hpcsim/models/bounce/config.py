@@ -1,0 +1,88 @@
+"""The ``[bounce]`` input table (paper 001_bb23716bc5c9e956.txt, sections 3-4).
+
+Defaults are the paper's L = 2 set-up: 9 energy cells of 0.25 MeV centred 4-6 MeV, five
+pitch-angle cells spanning the injection range exactly (edges at the equatorial pitch
+angles that mirror at 200 km and at 700 km, Table 1), 240 MLT cells (0.1 h), and a beam
+Gaussian in energy (5 MeV, 0.5 MeV) and in MLT (noon, 0.25 h), uniform in pitch angle over
+the injection range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hpcsim.config import Problem, param
+from hpcsim.numerics.advection import LIMITERS, max_stable_courant
+
+
+@dataclass(frozen=True)
+class Config:
+    """The `bounce` model: bounce-averaged relativistic electron beam on an L shell."""
+
+    L: float = param(2.0, ge=1.0, le=12.0, doc="L shell of the beam (dipole), Earth radii.")
+    # --- grid
+    mlt_cells: int = param(240, ge=4, doc="Number of MLT cells around the Earth (paper: 240, 0.1 h).")
+    energy_cells: int = param(9, ge=1, doc="Number of energy cells (paper: 9).")
+    energy_first_centre_MeV: float = param(4.0, gt=0.0, le=100.0,
+                                           doc="Centre of the lowest energy cell, MeV (paper: 4).")
+    energy_cell_width_MeV: float = param(0.25, gt=0.0, doc="Width of the energy cells, MeV (paper: 0.25).")
+    alpha_eq_min_deg: float = param(1.0, gt=0.0, lt=90.0,
+                                    doc="Lower edge of the equatorial pitch-angle grid, deg (inside the loss cone).")
+    alpha_eq_max_deg: float = param(90.0, gt=0.0, le=90.0, doc="Upper edge of the equatorial pitch-angle grid, deg.")
+    pitch_cells_loss_cone: int = param(8, ge=1, doc="Uniform cells from alpha_eq_min_deg to the edge "
+                                       "of the injection range (the loss-cone edge).")
+    pitch_cells_injection: int = param(5, ge=1, doc="Uniform cells exactly spanning the injection "
+                                       "range (paper: 5).")
+    pitch_cells_trapped: int = param(24, ge=1, doc="Uniform cells from the upper injection edge to alpha_eq_max_deg.")
+    loss_cone_altitude_km: float = param(200.0, ge=0.0, le=2000.0, doc="Mirror altitude that defines the loss "
+                                         "cone and the lower edge of the injection range, km (paper: 200).")
+    injection_altitude_km: float = param(700.0, ge=0.0, le=5000.0, doc="Beam injection altitude; its "
+                                         "mirror angle is the upper edge of the injection range, km (paper: 700).")
+    # --- beam (initial condition)
+    beam_energy_MeV: float = param(5.0, gt=0.0, doc="Centre of the Gaussian energy spectrum, MeV (paper: 5).")
+    beam_energy_width_MeV: float = param(0.5, gt=0.0, doc="Standard deviation of the Gaussian energy "
+                                         "spectrum, MeV (paper: 0.5).")
+    beam_mlt_h: float = param(12.0, ge=0.0, lt=24.0, doc="MLT of the beam centre, h (paper: noon).")
+    beam_mlt_width_h: float = param(0.25, gt=0.0, doc="Standard deviation of the Gaussian in MLT, h (paper: 0.25).")
+    beam_electrons: float = param(1.0e20, gt=0.0, doc="Number of beam electrons in the initial "
+                                  "condition (after the first bounce), electrons.")
+    # --- processes and numerics
+    drift: bool = param(True, doc="Azimuthal gradient-curvature drift (eq. 3, Hamlin et al. 1961).")
+    limiter: str = param("superbee", choices=LIMITERS, doc="Flux limiter of the drift advection "
+                         "(paper: superbee).")
+
+    def check(self, run) -> list[Problem]:
+        """Cross-key checks: grid consistency and the drift Courant condition."""
+        from hpcsim.models.bounce import grid
+
+        problems = []
+        if self.alpha_eq_max_deg <= self.alpha_eq_min_deg:
+            problems.append(Problem("bounce", "alpha_eq_max_deg", self.alpha_eq_max_deg,
+                                    f"must exceed alpha_eq_min_deg = {self.alpha_eq_min_deg}"))
+        if self.injection_altitude_km <= self.loss_cone_altitude_km:
+            problems.append(Problem("bounce", "injection_altitude_km", self.injection_altitude_km,
+                                    f"must be above loss_cone_altitude_km = {self.loss_cone_altitude_km}"))
+        e_low = self.energy_first_centre_MeV - 0.5 * self.energy_cell_width_MeV
+        if e_low <= 0.0:
+            problems.append(Problem("bounce", "energy_first_centre_MeV", self.energy_first_centre_MeV,
+                                    f"lowest cell edge {e_low:g} MeV must be > 0 (cell width "
+                                    f"{self.energy_cell_width_MeV:g} MeV)"))
+        if problems:
+            return problems
+        lo, hi = grid.injection_range_deg(self)
+        if self.alpha_eq_min_deg >= lo:
+            problems.append(Problem("bounce", "alpha_eq_min_deg", self.alpha_eq_min_deg,
+                                    f"must be below the loss-cone edge {lo:.4f} deg at L = {self.L:g}"))
+        if self.alpha_eq_max_deg <= hi:
+            problems.append(Problem("bounce", "alpha_eq_max_deg", self.alpha_eq_max_deg,
+                                    f"must be above the injection edge {hi:.4f} deg at L = {self.L:g}"))
+        if problems or run.dt_s is None or not self.drift:
+            return problems
+        courant = grid.drift_courant_max(self, run.dt_s)
+        if courant > max_stable_courant():
+            dt_max = run.dt_s * max_stable_courant() / courant
+            problems.append(Problem("run", "dt_s", run.dt_s,
+                                    f"drift Courant number {courant:.3f} > {max_stable_courant():g} "
+                                    f"at L = {self.L:g} with {self.mlt_cells} MLT cells; use dt_s <= "
+                                    f"{dt_max:.4g}"))
+        return problems

@@ -1,0 +1,1 @@
+"""Physical constants, backgrounds, cross sections, collision and wave coefficients."""

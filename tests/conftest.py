@@ -1,0 +1,57 @@
+"""Shared fixtures: small inputs, a directory shared by all ranks, the reference data."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import hpcsim  # noqa: F401  (environment for h5py/petsc4py before anything else)
+
+REPO = Path(__file__).resolve().parents[1]
+REFERENCE = REPO.parent / "shared" / "reference"
+
+
+def small_bounce_toml(output_dir, end_time_s=300.0, dt_s=1.5, extra_run="", extra_model="") -> str:
+    """A drift-only bounce input small enough for tests (48 MLT x 11 alpha x 3 E cells)."""
+    return f"""
+[run]
+model = "bounce"
+output_dir = "{output_dir}"
+end_time_s = {end_time_s}
+dt_s = {dt_s}
+output_every_s = 15.0
+snapshot_every_s = 150.0
+checkpoint_every_s = 75.0
+checkpoints_keep = 2
+progress_every_wall_s = 1000.0
+log_level = "warning"
+{extra_run}
+
+[bounce]
+L = 2.0
+mlt_cells = 48
+energy_cells = 3
+energy_first_centre_MeV = 4.5
+energy_cell_width_MeV = 0.5
+pitch_cells_loss_cone = 2
+pitch_cells_injection = 5
+pitch_cells_trapped = 4
+beam_mlt_width_h = 1.0
+{extra_model}
+"""
+
+
+@pytest.fixture
+def shared_tmp():
+    """A temporary directory with the same path on every rank (rank 0 creates and removes it)."""
+    from mpi4py import MPI
+    comm = MPI.COMM_WORLD
+    path = tempfile.mkdtemp(prefix="hpcsim-test-") if comm.rank == 0 else None
+    path = comm.bcast(path, root=0)
+    yield Path(path)
+    comm.Barrier()
+    if comm.rank == 0:
+        shutil.rmtree(path, ignore_errors=True)
