@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--alpha-eq-deg", type=float, required=True, help="equatorial pitch angle, deg")
     sp.add_argument("--altitudes-km", type=float, nargs="+", default=[200.0, 700.0],
                     help="altitudes for B and the loss cone, km")
+    sp.add_argument("--method", default="exact", choices=("exact", "ejiri1978", "schulz_lanzerotti1974"),
+                    help="how h(mu0) and I(mu0) of eq. 3 are evaluated: exact quadrature (default) or the "
+                    "Ejiri (1978) fits the paper's Tables 3-4 were computed with")
     sp.add_argument("--json", action="store_true")
     return p
 
@@ -187,7 +190,8 @@ def _dipole(args) -> int:
     if args.energy_MeV <= 0 or not 0 < args.alpha_eq_deg <= 90:
         _err("--energy-MeV must be > 0 and --alpha-eq-deg in (0, 90]")
         return 2
-    report = dipole.dipole_report(args.L, args.energy_MeV, args.alpha_eq_deg, list(args.altitudes_km))
+    report = dipole.dipole_report(args.L, args.energy_MeV, args.alpha_eq_deg, list(args.altitudes_km),
+                                  method=args.method)
     if args.json:
         print(json.dumps(report, indent=2, default=float))
     else:
