@@ -22,7 +22,7 @@ def test_info_reports_the_stack(capsys):
 
 def test_dipole_json(capsys):
     assert cli.main(["dipole", "--L", "2", "--energy-MeV", "5", "--alpha-eq-deg", "18.37",
-                     "--altitudes-km", "200", "700", "--json"]) == 0
+                     "--altitudes-km", "200", "700", "--method", "ejiri1978", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["B_eq_G"] == pytest.approx(4.00e-2, abs=5e-5)
     assert report["B_G"][0] == pytest.approx(0.457, abs=5e-4)
@@ -30,6 +30,9 @@ def test_dipole_json(capsys):
     assert [round(a, 2) for a in report["alpha_eq_loss_cone_deg"]] == [17.21, 19.54]
     assert report["bounce_period_s"] == pytest.approx(0.1893, abs=5e-5)   # Table 3
     assert report["drift_period_s"] == pytest.approx(596.3, abs=0.05)     # Table 4
+    assert cli.main(["dipole", "--L", "2", "--energy-MeV", "5", "--alpha-eq-deg", "18.37", "--json"]) == 0
+    exact = json.loads(capsys.readouterr().out)  # exact bounce integrals: within 0.12 % of the table
+    assert exact["bounce_period_s"] == pytest.approx(0.1893, rel=1.2e-3)
 
 
 def test_dipole_bad_arguments(capsys):
