@@ -27,8 +27,8 @@ run: setup
 	@echo "output: runs/quickstart/output.h5   (summary: $(VENV)/bin/hpcsim summary runs/quickstart/output.h5)"
 
 test: setup
-	$(PY) -m pytest -q -p no:cacheprovider tests
-	$(MPIRUN) $(PY) -m pytest -q -p no:cacheprovider --with-mpi -m mpi tests
+	$(PY) -m pytest -q -p no:cacheprovider --color=no tests
+	$(MPIRUN) $(PY) -m pytest -q -p no:cacheprovider --color=no --with-mpi -m mpi tests
 
 test-serial: setup
 	$(PY) -m pytest -q tests

@@ -116,16 +116,21 @@ def _flux(um1: float, u0: float, up1: float, up2: float, nu: float, code: int) -
 
 @numba.njit(cache=True)
 def _advect_kernel(padded, nu, code, out):
-    """padded: (n + 4, lines); nu: (lines,); out: (n, lines). Same flux as interface_fluxes."""
+    """padded: (n + 4, lines); nu: (lines,); out: (n, lines). Same flux as interface_fluxes.
+
+    Rows are visited in order and lines innermost, so memory is read contiguously; the
+    flux through a cell's right face is kept as the next cell's left-face flux.
+    """
     n, lines = out.shape
+    left = np.empty(lines)
     for j in range(lines):
-        c = nu[j]
-        left = _flux(padded[0, j], padded[1, j], padded[2, j], padded[3, j], c, code)
-        for i in range(n):
-            k = i + 2
-            right = _flux(padded[k - 1, j], padded[k, j], padded[k + 1, j], padded[k + 2, j], c, code)
-            out[i, j] = padded[k, j] - (right - left)
-            left = right
+        left[j] = _flux(padded[0, j], padded[1, j], padded[2, j], padded[3, j], nu[j], code)
+    for i in range(n):
+        k = i + 2
+        for j in range(lines):
+            right = _flux(padded[k - 1, j], padded[k, j], padded[k + 1, j], padded[k + 2, j], nu[j], code)
+            out[i, j] = padded[k, j] - (right - left[j])
+            left[j] = right
 
 
 def max_stable_courant() -> float:

@@ -124,5 +124,6 @@ class Model(BaseModel):
             "particle_fraction_final": float(count[-1] / count[0]),
             "particle_count_initial": float(count[0]),
             "particle_count_final": float(count[-1]),
+            "particle_count_max_relative_change": float(np.max(np.abs(count / count[0] - 1.0))),
             "time_final_s": float(time_s[-1]),
         }
