@@ -225,3 +225,15 @@ def test_damaged_output_file_is_set_aside_on_restart(shared_tmp):
     assert any(name.startswith("output.h5.damaged-") for name in os.listdir(out))
     with h5py.File(out / "output.h5", "r") as f:
         assert np.array_equal(f["timeseries/time_s"][...], np.arange(0, 301, 15.0))
+
+
+def test_wall_clock_checkpoints(shared_tmp):
+    """checkpoint_every_wall_s triggers checkpoints without any simulated-time cadence."""
+    out = shared_tmp / "wall"
+    text = small_bounce_toml(str(out), end_time_s=30.0).replace("checkpoint_every_s = 75.0", "").replace(
+        "output_every_s = 15.0", "output_every_s = 15.0\ncheckpoint_every_wall_s = 1e-9")
+    cfg = loads(text, source="wall.toml")
+    assert cfg.run.checkpoint_every_s is None
+    Runner(cfg, MPI.COMM_SELF).run()
+    names = [os.path.basename(p) for p in checkpoint.list_checkpoints(str(out))]
+    assert names == ["checkpoint_0000000019.h5", "checkpoint_0000000020.h5"]
