@@ -87,7 +87,7 @@ class Runner:
         self.restart = restart
         self.output_dir = self.run_cfg.output_dir
         self.output_path = os.path.join(self.output_dir, "output.h5")
-        self.model = model_class(config.model_name)(config, comm)
+        self.model = None  # built in run(), after the signal handlers are in place
         self.history = History()
         self.step = 0
         self.wall_before_s = 0.0  # wall time of earlier segments (restarts)
@@ -113,20 +113,24 @@ class Runner:
             os.makedirs(self.output_dir, exist_ok=True)
         self.comm.Barrier()
         restarting = self.restart is not None
-        if restarting:
-            self._restore()
-        output = OutputFile(self.output_path, self.comm, self.config, self.model, restarting=restarting)
-        try:
+        # Handlers go in first: a signal during start-up (reading a checkpoint) is honoured
+        # at the first step instead of killing the rank.
+        with _SignalFlag() as signals:
+            self.model = model_class(self.config.model_name)(self.config, self.comm)
             if restarting:
-                output.write_timeseries(self.history)
-                output.drop_snapshots_after(self.step * (self.dt_s or 0.0))
-            if self.run_cfg.steady_state:
-                complete = self._solve(output)
-            else:
-                complete = self._time_loop(output, t_start)
-        except BaseException:
-            output.close()
-            raise
+                self._restore()
+            output = OutputFile(self.output_path, self.comm, self.config, self.model, restarting=restarting)
+            try:
+                if restarting:
+                    output.write_timeseries(self.history)
+                    output.drop_snapshots_after(self.step * (self.dt_s or 0.0))
+                if self.run_cfg.steady_state:
+                    complete = self._solve(output)
+                else:
+                    complete = self._time_loop(output, t_start, signals)
+            except BaseException:
+                output.close()
+                raise
         wall = self.wall_before_s + time.perf_counter() - t_start
         output.finish(complete=complete, wall_time_s=wall)
         t = self.step * (self.dt_s or 0.0)
@@ -145,6 +149,10 @@ class Runner:
         arrays, step, time_s, history, wall = checkpoint.read(
             path, model_name=self.config.model_name, fingerprint=self.fingerprint(),
             state_fields=self.model.state_fields(), comm=self.comm)
+        if not self.run_cfg.steady_state and step > self.run_cfg.n_steps:
+            raise checkpoint.CheckpointError(
+                f"checkpoint {path} is at step {step} (t = {time_s:g} s), beyond this input's "
+                f"end_time_s = {self.run_cfg.end_time_s:g} s")
         self.model.set_state(arrays)
         self.step, self.history, self.wall_before_s = step, history, wall
         self.last_checkpoint = path
@@ -179,7 +187,7 @@ class Runner:
         self._record(output, series=True, snapshot=True)
         return True
 
-    def _time_loop(self, output: OutputFile, t_start: float) -> bool:
+    def _time_loop(self, output: OutputFile, t_start: float, signals: _SignalFlag) -> bool:
         cfg = self.run_cfg
         n_steps = cfg.n_steps
         out_every = self._every(cfg.output_every_s)
@@ -191,28 +199,27 @@ class Runner:
         progress = _Progress(self.step, n_steps, self.dt_s, cfg.progress_every_wall_s, self.rank == 0)
         last_wall_checkpoint = time.perf_counter()
         interrupted_by = None
-        with _SignalFlag() as signals:
-            while self.step < n_steps:
-                self.model.step(self.dt_s)
-                self.step += 1
-                s = self.step
-                final = s == n_steps
-                series = final or (out_every is not None and s % out_every == 0)
-                snapshot = final or s in snap_steps or (snap_every is not None and s % snap_every == 0)
-                self._record(output, series=series, snapshot=snapshot)
-                flags = _FLAG_SIGNAL if signals.received else 0
-                if (self.rank == 0 and cfg.checkpoint_every_wall_s is not None
-                        and time.perf_counter() - last_wall_checkpoint >= cfg.checkpoint_every_wall_s):
-                    flags |= _FLAG_WALL_CHECKPOINT
-                flags = self.comm.allreduce(flags, op=MPI.BOR)
-                stop = bool(flags & _FLAG_SIGNAL)
-                if final or stop or flags & _FLAG_WALL_CHECKPOINT or (chk_every and s % chk_every == 0):
-                    self._checkpoint(t_start)
-                    last_wall_checkpoint = time.perf_counter()
-                progress.update(s)
-                if stop and not final:
-                    interrupted_by = signals.received or "a signal on another rank"
-                    break
+        while self.step < n_steps:
+            self.model.step(self.dt_s)
+            self.step += 1
+            s = self.step
+            final = s == n_steps
+            series = final or (out_every is not None and s % out_every == 0)
+            snapshot = final or s in snap_steps or (snap_every is not None and s % snap_every == 0)
+            self._record(output, series=series, snapshot=snapshot)
+            flags = _FLAG_SIGNAL if signals.received else 0
+            if (self.rank == 0 and cfg.checkpoint_every_wall_s is not None
+                    and time.perf_counter() - last_wall_checkpoint >= cfg.checkpoint_every_wall_s):
+                flags |= _FLAG_WALL_CHECKPOINT
+            flags = self.comm.allreduce(flags, op=MPI.BOR)
+            stop = bool(flags & _FLAG_SIGNAL)
+            if final or stop or flags & _FLAG_WALL_CHECKPOINT or (chk_every and s % chk_every == 0):
+                self._checkpoint(t_start)
+                last_wall_checkpoint = time.perf_counter()
+            progress.update(s)
+            if stop and not final:
+                interrupted_by = signals.received or "a signal on another rank"
+                break
         if interrupted_by and self.rank == 0:
             log.warning("stop requested (%s): checkpoint written at step %d", interrupted_by, self.step)
         if self.step == n_steps and self.last_checkpoint is None:

@@ -237,3 +237,23 @@ def test_wall_clock_checkpoints(shared_tmp):
     Runner(cfg, MPI.COMM_SELF).run()
     names = [os.path.basename(p) for p in checkpoint.list_checkpoints(str(out))]
     assert names == ["checkpoint_0000000019.h5", "checkpoint_0000000020.h5"]
+
+
+def test_restart_beyond_end_time_refused(shared_tmp):
+    run_input(shared_tmp, "beyond")
+    with pytest.raises(checkpoint.CheckpointError, match="beyond this input's end_time_s = 150"):
+        run_input(shared_tmp, "beyond", restart="latest", end_time_s=150.0)
+
+
+def test_signal_before_the_loop_is_honoured(shared_tmp, monkeypatch):
+    """A stop signal during start-up stops the run after its first step, with a checkpoint."""
+    from hpcsim.models.bounce.model import Model
+    real_init = Model.__init__
+
+    def init_then_signal(self, *a, **kw):
+        real_init(self, *a, **kw)
+        os.kill(os.getpid(), signal.SIGUSR1)
+
+    monkeypatch.setattr(Model, "__init__", init_then_signal)
+    result, _ = run_input(shared_tmp, "early")
+    assert not result.complete and result.step == 1 and result.checkpoint_path
