@@ -14,8 +14,15 @@ REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "reference"
 
 
-def small_bounce_toml(output_dir, end_time_s=300.0, dt_s=1.5, extra_run="", extra_model="") -> str:
-    """A drift-only bounce input small enough for tests (48 MLT x 11 alpha x 3 E cells)."""
+DRIFT_ONLY = "energy_loss = false\ncollisional_scattering = false\nwave_scattering = false\natmospheric_loss = false"
+COLLISIONS = ('energy_loss = true\ncollisional_scattering = true\nwave_scattering = false\n'
+              'atmospheric_loss = true\ncoefficient_mlt_points = 2\nbounce_nodes = 64')
+
+
+def small_bounce_toml(output_dir, end_time_s=300.0, dt_s=1.5, extra_run="", extra_model="",
+                      processes=DRIFT_ONLY) -> str:
+    """A bounce input small enough for tests (48 MLT x 11 alpha x 3 E cells), drift only
+    unless ``processes`` says otherwise (e.g. ``COLLISIONS``)."""
     return f"""
 [run]
 model = "bounce"
@@ -40,6 +47,7 @@ pitch_cells_loss_cone = 2
 pitch_cells_injection = 5
 pitch_cells_trapped = 4
 beam_mlt_width_h = 1.0
+{processes}
 {extra_model}
 """
 

@@ -38,7 +38,9 @@ def main() -> None:
     args = p.parse_args()
     comm = world()
     cfg = load(args.input, [f"bounce.mlt_cells={args.mlt_cells}", "run.dt_s=0.1",
-                            "run.end_time_s=1.0", "run.output_dir=/tmp/hpcsim-bench"])
+                            "run.end_time_s=1.0", "run.output_dir=/tmp/hpcsim-bench",
+                            "bounce.energy_loss=false", "bounce.collisional_scattering=false",
+                            "bounce.wave_scattering=false", "bounce.atmospheric_loss=false"])
     model = Model(cfg, comm)
     dt = cfg.run.dt_s
     for _ in range(20):  # compile and warm up

@@ -34,6 +34,8 @@ def drift_accuracy(L: float = 2.0, dt_s: float = 1.5, mlt_cells: int = 240, limi
     cfg = load(REPO / "inputs" / "quickstart.toml",
                [f"bounce.L={L}", f"run.dt_s={dt_s}", f"bounce.mlt_cells={mlt_cells}",
                 f'bounce.limiter="{limiter}"', "bounce.beam_mlt_width_h=0.25",
+                "bounce.energy_loss=false", "bounce.collisional_scattering=false",
+                "bounce.wave_scattering=false", "bounce.atmospheric_loss=false",
                 "run.end_time_s=" + repr(dt_s * 10), "run.output_every_s=" + repr(dt_s),
                 "run.snapshot_every_s=" + repr(dt_s), "run.checkpoint_every_s=" + repr(dt_s)])
     model = Model(cfg, world().Split(world().rank, 0) if world().size > 1 else world())

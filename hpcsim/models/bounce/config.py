@@ -46,16 +46,55 @@ class Config:
     beam_mlt_width_h: float = param(0.25, gt=0.0, doc="Standard deviation of the Gaussian in MLT, h (paper: 0.25).")
     beam_electrons: float = param(1.0e20, gt=0.0, doc="Number of beam electrons in the initial "
                                   "condition (after the first bounce), electrons.")
-    # --- processes and numerics
+    # --- processes (eq. 3); each can be switched off for the paper's process studies
     drift: bool = param(True, doc="Azimuthal gradient-curvature drift (eq. 3, Hamlin et al. 1961).")
+    energy_loss: bool = param(True, doc="Collisional energy loss <(dE/dt)_cc> (eqs. 2, 4).")
+    collisional_scattering: bool = param(True, doc="Collisional pitch-angle diffusion <D_cc> (eqs. 2, 4).")
+    wave_scattering: bool = param(True, doc="Wave pitch-angle diffusion <D_mumu> (eq. 4, Table 6).")
+    atmospheric_loss: bool = param(True, doc="Loss -Q/tau_atm of particles mirroring below "
+                                   "loss_cone_altitude_km (eq. 3).")
+    waves: tuple[str, ...] = param(("hiss", "lightning", "vlf1", "vlf2"),
+                                   choices=("hiss", "lightning", "vlf1", "vlf2"),
+                                   doc="Wave types of Table 6 included in <D_mumu>.")
+    wave_table_file: str = param("", doc="HDF5 file of bounce-averaged <D_mu0mu0>(alpha_eq, E) per wave "
+                                 "(docs/physics/bounce_waves.md) used instead of computing them; "
+                                 "empty: compute.")
+    coefficient_cache_dir: str = param(".hpcsim-cache", doc="Directory for cached wave-coefficient "
+                                       "tables (shared by all ranks); empty: no cache.")
+    # --- background (section 3: spring equinox 1991, solar maximum)
+    date: str = param("1991-03-21", doc="UT date of the background models (NRLMSIS, PyIRI), YYYY-MM-DD.")
+    f107_sfu: float = param(230.0, ge=0.0, le=500.0, doc="Daily F10.7, sfu.")
+    f107a_sfu: float = param(230.0, ge=0.0, le=500.0, doc="81-day mean F10.7, sfu.")
+    ap: float = param(15.0, ge=0.0, le=400.0, doc="Daily Ap index.")
+    ne_eq_cm3: float = param(0.0, ge=0.0, doc="Equatorial electron density, cm^-3 (0: the plasmasphere "
+                             "model's value; the paper's Table 5: 1.81e3/9.02e2/1.80e2 at L = 2/3/4 midnight).")
+    coefficient_mlt_points: int = param(8, ge=1, le=240, doc="MLTs at which the background and the "
+                                        "coefficients are computed (0, 24/n, ... h), interpolated "
+                                        "linearly between.")
+    wave_mlt_points: int = param(2, ge=1, le=240, doc="MLTs at which wave coefficients are computed "
+                                 "(0, 24/n, ... h; the paper shows midnight and noon), interpolated "
+                                 "linearly between. Each costs a wave table (tens of seconds, cached).")
+    bounce_nodes: int = param(128, ge=16, le=4096, doc="Quadrature nodes of the collisional bounce "
+                              "averages (converged to round-off at 128 for 30-50 km scale heights).")
+    # --- numerics
     limiter: str = param("superbee", choices=LIMITERS, doc="Flux limiter of the drift advection "
                          "(paper: superbee).")
 
     def check(self, run) -> list[Problem]:
-        """Cross-key checks: grid consistency and the drift Courant condition."""
+        """Cross-key checks: grid consistency, dates and the drift Courant condition."""
+        import numpy as np
+
         from hpcsim.models.bounce import grid
 
         problems = []
+        try:
+            np.datetime64(self.date, "D")
+        except ValueError:
+            problems.append(Problem("bounce", "date", self.date, "expected a date YYYY-MM-DD"))
+        if self.wave_scattering and self.wave_table_file:
+            import os
+            if not os.path.isfile(self.wave_table_file):
+                problems.append(Problem("bounce", "wave_table_file", self.wave_table_file, "no such file"))
         if self.alpha_eq_max_deg <= self.alpha_eq_min_deg:
             problems.append(Problem("bounce", "alpha_eq_max_deg", self.alpha_eq_max_deg,
                                     f"must exceed alpha_eq_min_deg = {self.alpha_eq_min_deg}"))

@@ -88,16 +88,29 @@ def drift_courant_max(cfg, dt_s: float) -> float:
     return float(np.max(np.abs(drift_rate_rad_s(cfg, grid))) * dt_s / grid.dphi_rad)
 
 
-def count_weights(cfg, grid: Grid) -> np.ndarray:
-    """Electrons per unit Q in one cell of each (alpha, E) column, eq. (5); shape (alpha, E)."""
+def energy_weight(grid: Grid) -> np.ndarray:
+    """G(E) = gamma sqrt(gamma^2 - 1) at the energy cell centres: the energy weight of eq. (5)."""
+    gamma = 1.0 + grid.energy_MeV / const.ELECTRON_REST_ENERGY_MEV
+    return gamma * np.sqrt(gamma**2 - 1.0)
+
+
+def count_weight_factors(cfg, grid: Grid) -> tuple[np.ndarray, np.ndarray, float]:
+    """Factors of the eq. (5) cell weight: ``prefactor * alpha_factor[a] * energy_factor[e]``.
+
+    alpha_factor = h(mu0) mu0 dmu0 (dimensionless), energy_factor = G(E) dE (J),
+    prefactor = 8 pi c m^2 R0 dphi (SI).
+    """
     alpha_edges = np.radians(grid.alpha_edges_deg)
     dmu0 = np.abs(np.diff(np.cos(alpha_edges)))
     mu0 = np.cos(np.radians(grid.alpha_deg))
     h = np.asarray(dipole.h_mu0(grid.alpha_deg), dtype=float)
-    gamma = 1.0 + grid.energy_MeV / const.ELECTRON_REST_ENERGY_MEV
-    dE_J = np.diff(grid.energy_edges_MeV) * const.MEV_TO_J
+    energy_factor = energy_weight(grid) * np.diff(grid.energy_edges_MeV) * const.MEV_TO_J
     r0_m = cfg.L * dipole.DEFAULT.earth_radius_km * 1e3
-    per_alpha = h * mu0 * dmu0
-    per_energy = gamma * np.sqrt(gamma**2 - 1.0) * dE_J
-    return (8.0 * np.pi * const.C_M_S * const.ELECTRON_MASS_KG**2 * r0_m * grid.dphi_rad
-            * per_alpha[:, None] * per_energy[None, :])
+    prefactor = 8.0 * np.pi * const.C_M_S * const.ELECTRON_MASS_KG**2 * r0_m * grid.dphi_rad
+    return h * mu0 * dmu0, energy_factor, float(prefactor)
+
+
+def count_weights(cfg, grid: Grid) -> np.ndarray:
+    """Electrons per unit Q in one cell of each (alpha, E) column, eq. (5); shape (alpha, E)."""
+    alpha_factor, energy_factor, prefactor = count_weight_factors(cfg, grid)
+    return prefactor * alpha_factor[:, None] * energy_factor[None, :]

@@ -3,10 +3,28 @@
 State: the bounce-averaged distribution Q of eq. (3) on the (MLT, alpha_eq, E) grid of
 :mod:`hpcsim.models.bounce.grid`, MLT block-decomposed across ranks.
 
-Implemented processes: the azimuthal drift term d(<dphi/dt> Q)/dphi of eq. (3), solved
-with the superbee flux-limited Lax-Wendroff/upwind scheme of section 4 on a periodic MLT
-axis with a two-cell halo exchanged between neighbouring MLT sectors. Collisions, wave
-scattering and the atmospheric loss term are issue #3.
+Processes of eq. (3), each switchable, combined by fractional steps (section 4): one step
+of ``dt`` is
+
+    energy loss(dt/2), pitch-angle diffusion + atmospheric loss(dt/2), drift(dt),
+    pitch-angle diffusion + atmospheric loss(dt/2), energy loss(dt/2)
+
+(the paper's "solved once, then again in reverse order"; Strang splitting, second order).
+The drift, the fastest process, takes the whole step in the middle, at the Courant number
+of "nearly one grid cell per time step" the paper describes (section 4); the flux-limited
+scheme is least diffusive there.
+
+* drift: d(<dphi/dt> Q)/dphi, superbee flux-limited advection on the periodic MLT axis,
+  MLT sectors across ranks with a two-cell halo;
+* energy loss: (1/G) d(G <|dE/dt|> Q)/dE with G = gamma sqrt(gamma^2 - 1), the weight of eq.
+  (5), so the count is conserved except for what leaves the lowest energy cell (counted
+  as "lost by energy loss"); superbee advection with face velocities;
+* pitch-angle diffusion: (1/(h mu0)) d/dmu0 (<D> h mu0 dQ/dmu0) with <D> = <D_cc> + sum of
+  wave <D_mumu>, zero flux at both ends, and the atmospheric sink -Q/tau_atm in the loss
+  cone, together in one Crank-Nicolson step on a petsc4py block-diagonal matrix
+  (assembled once: the coefficients do not change in time); the sink uses the exponential
+  form (exact for a pure sink) because dt >> tau_atm ~ a quarter bounce period. What the
+  sink removes is counted as "lost by precipitation".
 """
 
 from __future__ import annotations
@@ -14,9 +32,13 @@ from __future__ import annotations
 import numpy as np
 
 from hpcsim.models.base import Field, Model as BaseModel, Scalar
+from hpcsim.models.bounce import coefficients as coeffs
 from hpcsim.models.bounce import grid as grids
 from hpcsim.numerics import advection
-from hpcsim.parallel import BlockDecomposition, HaloExchange, allreduce_sum
+from hpcsim.numerics.diffusion import CrankNicolsonDiffusion
+from hpcsim.geometry.dipole import h_mu0 as dipole_h
+from hpcsim.physics.constants import MEV_TO_J
+from hpcsim.parallel import BlockDecomposition, HaloExchange, allreduce_max, allreduce_sum
 
 Q_UNIT = "s^3 kg^-3 m^-4"
 
@@ -50,6 +72,43 @@ class Model(BaseModel):
         self.initial_count = float(np.sum(shape_all * self.weights[None]))
         self.norm = cfg.beam_electrons / self.initial_count
         self.Q[...] = self.norm * shape_all[self.decomposition.local_slice]
+        n_local = self.decomposition.n_local
+        self.lost_precipitation = np.zeros(n_local)   # electrons, per local MLT cell
+        self.lost_energy = np.zeros(n_local)
+        self._setup_collisional_operators(comm)
+
+    def _setup_collisional_operators(self, comm) -> None:
+        """Coefficients, the energy-advection Courant numbers and the diffusion operator."""
+        cfg, g = self.cfg, self.grid
+        self.alpha_factor, self.energy_factor, self.prefactor = grids.count_weight_factors(cfg, g)
+        self.energy_G = grids.energy_weight(g)
+        needs = cfg.energy_loss or cfg.collisional_scattering or cfg.wave_scattering or cfg.atmospheric_loss
+        self.coefficients = coeffs.build(cfg, g, g.mlt_h[self.decomposition.local_slice], comm) if needs else None
+        self.diffusion = None
+        if cfg.collisional_scattering or cfg.wave_scattering or cfg.atmospheric_loss:
+            c = self.coefficients
+            D = np.zeros((self.decomposition.n_local, g.shape[1] + 1, g.shape[2]))
+            if cfg.collisional_scattering:
+                D += c.D_collisions_per_s
+            for d in c.D_waves_per_s.values():
+                D += d
+            tau = c.tau_atm_s if cfg.atmospheric_loss else np.full(c.tau_atm_s.shape, np.inf)
+            # mu0 decreases with alpha: the operator runs on the reversed pitch-angle axis
+            mu0_edges = np.cos(np.radians(g.alpha_edges_deg))[::-1]
+            h_mu0 = lambda alpha: np.asarray(dipole_h(alpha)) * np.cos(np.radians(alpha))
+            self.diffusion = CrankNicolsonDiffusion(
+                comm, mu0_edges, h_mu0(g.alpha_deg)[::-1], (self.decomposition.n_local, g.shape[2]),
+                face_weights=h_mu0(g.alpha_edges_deg)[::-1], sink="exponential")
+            self.diffusion.update_coefficients(D[:, ::-1, :], tau[None, ::-1, :], 0.5 * self.config.run.dt_s)
+        self.energy_courant = None
+        if cfg.energy_loss:
+            de = cfg.energy_cell_width_MeV
+            # particles lose energy: velocity toward lower E; half steps of dt/2
+            self.energy_courant = -self.coefficients.energy_loss_MeV_s * (0.5 * self.config.run.dt_s) / de
+            worst = allreduce_max(comm, float(np.max(np.abs(self.energy_courant), initial=0.0)))
+            if worst > advection.max_stable_courant():
+                raise ValueError(f"energy-loss Courant number {worst:.3g} > 1 with dt_s = "
+                                 f"{self.config.run.dt_s}; reduce [run] dt_s")
 
     @property
     def Q(self) -> np.ndarray:
@@ -59,20 +118,38 @@ class Model(BaseModel):
 
     # -- contract ------------------------------------------------------------------------
     def state_fields(self) -> list[Field]:
-        return [Field("Q", self.Q, self.grid.shape, self.decomposition.start, Q_UNIT,
+        dec = self.decomposition
+        n_mlt = self.grid.shape[0]
+        return [Field("Q", self.Q, self.grid.shape, dec.start, Q_UNIT,
                       "bounce-averaged distribution function Q(MLT, alpha_eq, E), eq. (3) and (5)",
-                      ("mlt", "alpha_eq", "energy"))]
+                      ("mlt", "alpha_eq", "energy")),
+                Field("lost_precipitation_per_mlt", self.lost_precipitation, (n_mlt,), dec.start, "electrons",
+                      "electrons removed by the atmospheric loss term so far, per MLT cell", ("mlt",)),
+                Field("lost_energy_per_mlt", self.lost_energy, (n_mlt,), dec.start, "electrons",
+                      "electrons that left the lowest energy cell by collisional energy loss so far, "
+                      "per MLT cell", ("mlt",))]
 
     def set_state(self, arrays):
         self.Q[...] = arrays["Q"]
+        self.lost_precipitation[...] = arrays["lost_precipitation_per_mlt"]
+        self.lost_energy[...] = arrays["lost_energy_per_mlt"]
 
     def state_fingerprint(self):
         from hpcsim.config import as_dict
         return {f"bounce.{k}": v for k, v in as_dict(self.cfg).items()}
 
     def step(self, dt_s: float) -> None:
+        """One fractional step of eq. (3) (see the module docstring for the order)."""
+        if self.energy_courant is not None:
+            self.energy_step()
+        if self.diffusion is not None:
+            self.diffusion_step()
         if self.cfg.drift:
             self.drift_step(dt_s)
+        if self.diffusion is not None:
+            self.diffusion_step()
+        if self.energy_courant is not None:
+            self.energy_step()
 
     def drift_step(self, dt_s: float) -> None:
         """Advance d Q/dt + d(<dphi/dt> Q)/dphi = 0 by dt_s (periodic in MLT)."""
@@ -80,16 +157,37 @@ class Model(BaseModel):
         courant = self.drift_rate * dt_s / self.grid.dphi_rad
         self.Q[...] = advection.advect(self._padded, courant, self.cfg.limiter)
 
+    def energy_step(self) -> None:
+        """Advance dQ/dt = (1/G) d(G |dE/dt| Q)/dE by dt/2; count what leaves the grid."""
+        new, outflow = advection.advect_variable(self.Q, self.energy_courant, axis=2, name=self.cfg.limiter,
+                                                 weights=self.energy_G)
+        self.Q[...] = new
+        # outflow[0]: what left through the low-energy end, in units of G Q of one cell
+        dE_J = self.cfg.energy_cell_width_MeV * MEV_TO_J
+        self.lost_energy += self.prefactor * dE_J * (outflow[0] @ self.alpha_factor)
+
+    def diffusion_step(self) -> None:
+        """Crank-Nicolson pitch-angle diffusion with the atmospheric sink, by dt/2."""
+        removed = self.diffusion.step(self.Q[:, ::-1, :])   # (mlt, E): sum over mu0 of h mu0 dmu0 Q
+        self.lost_precipitation += self.prefactor * removed @ self.energy_factor
+
     def count_per_mlt(self) -> np.ndarray:
         """Electrons in each local MLT cell (eq. 5)."""
         return np.einsum("mae,ae->m", self.Q, self.weights)
 
     def diagnostics(self):
-        total = allreduce_sum(self.comm, float(np.sum(self.count_per_mlt())))
+        local = np.array([np.sum(self.count_per_mlt()), np.sum(self.lost_precipitation), np.sum(self.lost_energy)])
+        total, lost_p, lost_e = allreduce_sum(self.comm, local)
+        n0 = self.cfg.beam_electrons
         return {
             "particle_count": Scalar(total, "electrons", "beam electrons on the L shell, eq. (5)"),
-            "particle_fraction": Scalar(total / self.cfg.beam_electrons, "1",
-                                        "particle count over the initial count"),
+            "particle_fraction": Scalar(total / n0, "1", "particle count over the initial count"),
+            "lost_precipitation_fraction": Scalar(lost_p / n0, "1", "fraction of the initial count removed "
+                                                  "by the atmospheric loss term (precipitated)"),
+            "lost_energy_fraction": Scalar(lost_e / n0, "1", "fraction of the initial count that left "
+                                           "the energy grid downward by collisional energy loss"),
+            "count_balance_error": Scalar((total + lost_p + lost_e) / n0 - 1.0, "1",
+                                          "(count + removed) / initial - 1: bookkeeping check, round-off"),
         }
 
     def output_fields(self):
