@@ -233,34 +233,64 @@ def advect_variable(u: np.ndarray, courant_faces: np.ndarray, axis: int = 0,
     step through the low (``outflow[0]``) and high (``outflow[1]``) end (negative when it
     entered), so ``sum(g u_new) == sum(g u) - outflow.sum(axis=0)`` to round-off.
     """
+    u = np.asarray(u, dtype=np.float64)
+    if not reference:
+        return OpenAdvection(u.shape, courant_faces, axis, name, weights, inflow).step(u)
     if name not in LIMITERS:
         raise ValueError(f"unknown limiter {name!r}; choose one of {', '.join(LIMITERS)}")
-    u = np.asarray(u, dtype=np.float64)
     axis = axis % u.ndim
     n = u.shape[axis]
     q = u if weights is None else u * np.broadcast_to(weights, u.shape)
     q0 = np.moveaxis(q, axis, 0)
-    line_shape = q0.shape[1:]
     face_shape = list(u.shape)
     face_shape[axis] = n + 1
     nu = np.moveaxis(np.broadcast_to(np.asarray(courant_faces, dtype=np.float64), tuple(face_shape)), axis, 0)
-    if reference:
-        F = variable_interface_fluxes(q0, nu, name, inflow)
-        new = q0 - (F[1:] - F[:-1])
-        out = np.stack([-F[0], F[-1]])
-    else:
-        lines = int(np.prod(line_shape, dtype=np.int64))
-        flat = np.ascontiguousarray(q0).reshape(n, lines)
-        nu_eff = np.ascontiguousarray(effective_courant(nu)).reshape(n + 1, lines)
-        new = np.empty((n, lines))
-        out = np.empty((2, lines))
-        _advect_open_kernel(flat, nu_eff, LIMITERS.index(name), float(inflow), new, out)
-        new = new.reshape((n,) + line_shape)
-        out = out.reshape((2,) + line_shape)
-    new = np.moveaxis(new, 0, axis)
+    F = variable_interface_fluxes(q0, nu, name, inflow)
+    new = np.moveaxis(q0 - (F[1:] - F[:-1]), 0, axis)
+    out = np.stack([-F[0], F[-1]])
     if weights is not None:
         new = new / np.broadcast_to(weights, u.shape)
     return np.ascontiguousarray(new), out
+
+
+class OpenAdvection:
+    """:func:`advect_variable` with fixed Courant numbers and weights, for repeated steps.
+
+    Everything that does not depend on ``u`` (the effective face Courant numbers, the
+    weights, the memory layout) is prepared once; :meth:`step` then costs one transpose
+    and the compiled kernel. ``step(u)`` returns ``(u_new, outflow)`` exactly as
+    :func:`advect_variable` does.
+    """
+
+    def __init__(self, shape, courant_faces, axis: int = 0, name: str = "superbee",
+                 weights=None, inflow: float = 0.0):
+        if name not in LIMITERS:
+            raise ValueError(f"unknown limiter {name!r}; choose one of {', '.join(LIMITERS)}")
+        self.shape = tuple(shape)
+        self.axis = axis % len(self.shape)
+        self.code, self.inflow = LIMITERS.index(name), float(inflow)
+        n = self.shape[self.axis]
+        face_shape = list(self.shape)
+        face_shape[self.axis] = n + 1
+        nu = np.moveaxis(np.broadcast_to(np.asarray(courant_faces, dtype=np.float64), tuple(face_shape)),
+                         self.axis, 0)
+        self.line_shape = nu.shape[1:]
+        lines = int(np.prod(self.line_shape, dtype=np.int64))
+        self.nu_eff = np.ascontiguousarray(effective_courant(nu)).reshape(n + 1, lines)
+        self.weights = None if weights is None else np.ascontiguousarray(
+            np.broadcast_to(np.asarray(weights, dtype=np.float64), self.shape))
+
+    def step(self, u: np.ndarray):
+        n = self.shape[self.axis]
+        q = u if self.weights is None else u * self.weights
+        flat = np.ascontiguousarray(np.moveaxis(q, self.axis, 0)).reshape(n, -1)
+        new = np.empty_like(flat)
+        out = np.empty((2, flat.shape[1]))
+        _advect_open_kernel(flat, self.nu_eff, self.code, self.inflow, new, out)
+        new = np.moveaxis(new.reshape((n,) + self.line_shape), 0, self.axis)
+        if self.weights is not None:
+            new = new / self.weights
+        return np.ascontiguousarray(new), out.reshape((2,) + self.line_shape)
 
 
 @numba.njit(cache=True)

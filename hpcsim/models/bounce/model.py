@@ -105,6 +105,8 @@ class Model(BaseModel):
             de = cfg.energy_cell_width_MeV
             # particles lose energy: velocity toward lower E; half steps of dt/2
             self.energy_courant = -self.coefficients.energy_loss_MeV_s * (0.5 * self.config.run.dt_s) / de
+            self.energy_advection = advection.OpenAdvection(self.Q.shape, self.energy_courant, axis=2,
+                                                            name=cfg.limiter, weights=self.energy_G)
             worst = allreduce_max(comm, float(np.max(np.abs(self.energy_courant), initial=0.0)))
             if worst > advection.max_stable_courant():
                 raise ValueError(f"energy-loss Courant number {worst:.3g} > 1 with dt_s = "
@@ -159,8 +161,7 @@ class Model(BaseModel):
 
     def energy_step(self) -> None:
         """Advance dQ/dt = (1/G) d(G |dE/dt| Q)/dE by dt/2; count what leaves the grid."""
-        new, outflow = advection.advect_variable(self.Q, self.energy_courant, axis=2, name=self.cfg.limiter,
-                                                 weights=self.energy_G)
+        new, outflow = self.energy_advection.step(self.Q)
         self.Q[...] = new
         # outflow[0]: what left through the low-energy end, in units of G Q of one cell
         dE_J = self.cfg.energy_cell_width_MeV * MEV_TO_J
