@@ -257,3 +257,22 @@ def test_signal_before_the_loop_is_honoured(shared_tmp, monkeypatch):
     monkeypatch.setattr(Model, "__init__", init_then_signal)
     result, _ = run_input(shared_tmp, "early")
     assert not result.complete and result.step == 1 and result.checkpoint_path
+
+
+def test_collisions_restart_equals_uninterrupted_and_books_balance(shared_tmp):
+    """With energy loss, collisional scattering and atmospheric loss (PETSc Crank-Nicolson,
+    open energy advection, loss counters in the checkpoint) a restart is still exact."""
+    from conftest import COLLISIONS
+    run_input(shared_tmp, "cfull", processes=COLLISIONS)
+    run_input(shared_tmp, "csplit", end_time_s=150.0, processes=COLLISIONS)
+    result, out = run_input(shared_tmp, "csplit", restart="latest", processes=COLLISIONS)
+    assert result.complete
+    assert np.array_equal(final_Q(out)[0], final_Q(shared_tmp / "cfull")[0])
+    with h5py.File(out / "output.h5", "r") as f, h5py.File(shared_tmp / "cfull" / "output.h5", "r") as g:
+        for name in ("particle_count", "lost_precipitation_fraction", "lost_energy_fraction"):
+            assert np.array_equal(f[f"timeseries/{name}"][...], g[f"timeseries/{name}"][...]), name
+        ts = f["timeseries"]
+        assert ts["lost_precipitation_fraction"][-1] > 0 and ts["lost_energy_fraction"][-1] > 0
+        assert ts["particle_fraction"][-1] < 1.0
+        assert np.max(np.abs(ts["count_balance_error"][...])) < 1e-12
+        assert f["snapshots/Q"][...].min() >= -1e-12 * f["snapshots/Q"][...].max()

@@ -88,3 +88,18 @@ def test_signal_on_one_rank_stops_all_with_checkpoint(shared_tmp, monkeypatch):
     assert resumed.complete
     run_on(world, make_cfg(shared_tmp, "sigref"))
     assert np.array_equal(read(shared_tmp / "sig"), read(shared_tmp / "sigref"))
+
+
+def test_collisions_one_and_two_ranks_agree_and_restart_across(shared_tmp):
+    """Full collisional physics: 1 vs 2 ranks to round-off, and 2 -> 1 rank restart."""
+    from conftest import COLLISIONS
+    world = MPI.COMM_WORLD
+    run_on(world, make_cfg(shared_tmp, "c2", processes=COLLISIONS))
+    run_on(self_on_rank0(), make_cfg(shared_tmp, "c1", processes=COLLISIONS))
+    q2, q1 = read(shared_tmp / "c2"), read(shared_tmp / "c1")
+    assert np.allclose(q1, q2, rtol=1e-12, atol=1e-12 * q1.max())
+    for name in ("timeseries/particle_count", "timeseries/lost_precipitation_fraction"):
+        assert np.allclose(read(shared_tmp / "c1", name), read(shared_tmp / "c2", name), rtol=1e-12)
+    run_on(world, make_cfg(shared_tmp, "cr", end_time_s=150.0, processes=COLLISIONS))
+    run_on(self_on_rank0(), make_cfg(shared_tmp, "cr", processes=COLLISIONS), restart="latest")
+    assert np.allclose(read(shared_tmp / "cr"), q2, rtol=1e-12, atol=1e-12 * q2.max())

@@ -71,6 +71,26 @@ def _pad_end_faces(interior: np.ndarray) -> np.ndarray:
     return np.pad(interior, ((1, 1), (0, 0)))
 
 
+class ScaledProfile:
+    """A background profile with its neutral and plasma densities multiplied by factors."""
+
+    NEUTRALS = ("n_O", "n_N", "n_H")
+    PLASMA = ("n_e", "n_Oplus", "n_Hplus")
+
+    def __init__(self, profile, neutral_scale: float, plasma_scale: float):
+        self.profile, self.neutral_scale, self.plasma_scale = profile, neutral_scale, plasma_scale
+        if hasattr(profile, "min_altitude_km"):
+            self.min_altitude_km = profile.min_altitude_km
+
+    def __call__(self, latitude_rad):
+        values = dict(self.profile(latitude_rad))
+        for key in self.NEUTRALS:
+            values[key] = values[key] * self.neutral_scale
+        for key in self.PLASMA:
+            values[key] = values[key] * self.plasma_scale
+        return values
+
+
 def build(cfg, grid, mlt_local_h: np.ndarray, comm) -> Coefficients:
     """All coefficients for the local MLT cells (collective over ``comm``)."""
     from hpcsim.physics import collisions, wave_cache, wave_models
@@ -90,6 +110,7 @@ def build(cfg, grid, mlt_local_h: np.ndarray, comm) -> Coefficients:
             bgs = _backgrounds(cfg, samples[start:stop])
             for k, bg in zip(range(start, stop), bgs):
                 entry = {"ne_eq": float(bg.ne_eq_cm3)}
+                bg = ScaledProfile(bg, cfg.collision_neutral_scale, cfg.collision_plasma_scale)
                 if cfg.energy_loss:
                     entry["e_loss"] = collisions.bounce_averaged_energy_loss_rate_MeV_s(
                         cfg.L, grid.alpha_deg, grid.energy_edges_MeV, bg, n_points=cfg.bounce_nodes)

@@ -212,17 +212,58 @@ class Model(BaseModel):
                 ("alpha_eq", "energy")),
             rep("count_weight", self.weights, "electrons / (s^3 kg^-3 m^-4)",
                 "electrons per unit Q in one cell, eq. (5)", ("alpha_eq", "energy")),
-        ]
+        ] + self._coefficient_fields()
+
+    def _coefficient_fields(self) -> list[Field]:
+        """The coefficients used (eqs. 2-4), for plots of the paper's Figures 2 and 3."""
+        c = self.coefficients
+        if c is None:
+            return []
+        dec, (n_mlt, n_alpha, n_energy) = self.decomposition, self.grid.shape
+        fields = [Field.replicated("tau_atm_s", np.where(np.isfinite(c.tau_atm_s), c.tau_atm_s, 0.0), "s",
+                                   "atmospheric loss time tau_atm of eq. (3) (0: outside the loss cone)",
+                                   ("alpha_eq", "energy")),
+                  Field.replicated("coefficient_sample_mlt_h", c.sample_mlt_h, "h",
+                                   "MLTs at which the background and collision coefficients were computed"),
+                  Field.replicated("ne_eq_cm3", c.ne_eq_cm3, "cm^-3", "equatorial electron density at those MLTs")]
+        if self.cfg.energy_loss:
+            fields.append(Field("energy_loss_MeV_s", c.energy_loss_MeV_s, (n_mlt, n_alpha, n_energy + 1), dec.start,
+                                "MeV/s", "bounce-averaged collisional |dE/dt| at the energy cell edges, eqs. (2), (4)",
+                                ("mlt", "alpha_eq", "energy_edge")))
+        if self.cfg.collisional_scattering:
+            fields.append(Field("D_collisions_per_s", c.D_collisions_per_s, (n_mlt, n_alpha + 1, n_energy), dec.start,
+                                "1/s", "bounce-averaged collisional <D_cc> in mu0 at the pitch-angle cell edges, eq. (4)",
+                                ("mlt", "alpha_eq_edge", "energy")))
+        for name, d in c.D_waves_per_s.items():
+            fields.append(Field(f"D_wave_{name}_per_s", d, (n_mlt, n_alpha + 1, n_energy), dec.start, "1/s",
+                                f"bounce-averaged <D_mumu> in mu0 of {name} (occurrence included) at the "
+                                "pitch-angle cell edges, eq. (4)", ("mlt", "alpha_eq_edge", "energy")))
+        return fields
 
     @classmethod
     def summary(cls, h5file):
         ts = h5file["timeseries"]
         count = ts["particle_count"][...]
         time_s = ts["time_s"][...]
-        return {
+        out = {
             "particle_fraction_final": float(count[-1] / count[0]),
             "particle_count_initial": float(count[0]),
             "particle_count_final": float(count[-1]),
             "particle_count_max_relative_change": float(np.max(np.abs(count / count[0] - 1.0))),
             "time_final_s": float(time_s[-1]),
         }
+        if len(time_s) >= 3:
+            if time_s[-1] >= 3600.0:
+                out["loss_rate_percent_per_h_1h"] = loss_rate_percent_per_h(time_s, count, 3600.0)
+            out["loss_rate_percent_per_h_final"] = loss_rate_percent_per_h(time_s, count, time_s[-1])
+        for name in ("lost_precipitation_fraction", "lost_energy_fraction", "count_balance_error"):
+            if name in ts:
+                out[f"{name}_final"] = float(ts[name][-1])
+        return out
+
+
+def loss_rate_percent_per_h(time_s: np.ndarray, count: np.ndarray, at_s: float) -> float:
+    """-d ln N/dt at ``at_s`` in percent of the remaining particles per hour (the paper's
+    definition, section 5.2), from the count time series by second-order differences."""
+    rate = -np.gradient(np.log(np.maximum(count, 1e-300)), time_s)
+    return float(100.0 * 3600.0 * np.interp(at_s, time_s, rate))
