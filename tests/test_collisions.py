@@ -7,7 +7,6 @@ docs/physics/bounce_collisions.md explains the interpretation and the numbers ch
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -251,12 +250,11 @@ def test_paper_eq4_printed_form_round_trip():
     np.testing.assert_allclose(back, dedt, rtol=1e-12)
 
 
-def test_grid_runtime_and_shapes():
+def test_grid_shapes():
+    """Shapes and finiteness on a dense grid (its speed is a benchmark matter, not a test's)."""
     prof = exp_profile(3.0)
-    t0 = time.perf_counter()
     r = col.bounce_averaged_coefficients(3.0, np.linspace(0.5, 90, 180), np.linspace(0.5, 10, 40), prof,
                                          n_points=512)
-    assert time.perf_counter() - t0 < 2.0
     assert r["dEdt_MeV_s"].shape == (180, 40) and r["D_cc_s"].shape == (180, 40)
     assert np.all(np.isfinite(r["dEdt_MeV_s"])) and np.all(r["D_cc_s"][:-1] > 0)
     # at exactly 90 deg mu^2 = 0 on the (zero-length) path while tan^2 alpha diverges: the limit is finite
