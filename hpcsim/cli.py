@@ -92,6 +92,7 @@ def _run(args) -> int:
     if config is None:
         return 2
     from hpcsim import log
+    from hpcsim.config import ConfigError
     from hpcsim.io.checkpoint import CheckpointError
     from hpcsim.runner import Runner
     logger = log.setup(comm, config.run.log_level)
@@ -104,6 +105,10 @@ def _run(args) -> int:
     except CheckpointError as exc:
         if rank == 0:
             _err(str(exc))
+        return 2
+    except ConfigError as exc:  # input problems found only while setting up the model
+        if rank == 0:
+            _err(f"invalid input\n{exc}")
         return 2
     except Exception:
         logger.exception("run failed on rank %d", rank)

@@ -112,3 +112,14 @@ def test_input_reference_is_current():
     """docs/input_reference.md is generated from the dataclasses (tools/gen_input_reference.py)."""
     doc = (REPO / "docs" / "input_reference.md").read_text()
     assert doc.strip() == reference_markdown().strip(), "run: make docs"
+
+
+def test_energy_loss_courant_checked_at_set_up(tmp_path, capsys):
+    """A dt too long for the collisional energy loss (known after the coefficients) exits 2."""
+    from conftest import COLLISIONS
+    out = tmp_path / "out"
+    text = small_bounce_toml(str(out), processes=COLLISIONS, extra_model="collision_neutral_scale = 5000.0")
+    path = write(tmp_path, text)
+    assert cli.main(["run", path]) == 2
+    err = capsys.readouterr().err
+    assert "[run] dt_s = 1.5: energy-loss Courant number" in err and "Traceback" not in err

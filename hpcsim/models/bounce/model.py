@@ -109,8 +109,11 @@ class Model(BaseModel):
                                                             name=cfg.limiter, weights=self.energy_G)
             worst = allreduce_max(comm, float(np.max(np.abs(self.energy_courant), initial=0.0)))
             if worst > advection.max_stable_courant():
-                raise ValueError(f"energy-loss Courant number {worst:.3g} > 1 with dt_s = "
-                                 f"{self.config.run.dt_s}; reduce [run] dt_s")
+                from hpcsim.config import ConfigError, Problem
+                raise ConfigError(self.config.source, [Problem(
+                    "run", "dt_s", self.config.run.dt_s,
+                    f"energy-loss Courant number {worst:.3g} > 1 (known only once the collision "
+                    f"coefficients are computed); use dt_s <= {self.config.run.dt_s / worst:.4g}")])
 
     @property
     def Q(self) -> np.ndarray:
