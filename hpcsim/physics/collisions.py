@@ -239,13 +239,7 @@ def energy_loss_S_E(energy_MeV, *, n_O=0.0, n_N=0.0, n_H=0.0, n_e=0.0, n_Oplus=0
         (:func:`energy_loss_rate_MeV_s`).
     """
     vals = dict(n_O=n_O, n_N=n_N, n_H=n_H, n_e=n_e, n_Oplus=n_Oplus, n_Hplus=n_Hplus, T_e_eV=T_e_eV, T_i_eV=T_i_eV)
-    _, _, _, ln_g, ln_p = _energy_functions(energy_MeV)
-    c = _log_coefficients(vals)
-    coul = _combine(c["E_coulomb"], ln_g, ln_p)
-    neut = _combine(c["E_neutral"], ln_g, ln_p)
-    if components:
-        return {"coulomb": _out(coul), "neutral": _out(neut)}
-    return _out(coul + neut)
+    return _coulomb_plus_neutral("E", energy_MeV, vals, components)
 
 
 def momentum_exchange_S_mu(energy_MeV, *, n_O=0.0, n_N=0.0, n_H=0.0, n_e=0.0, n_Oplus=0.0, n_Hplus=0.0,
@@ -267,10 +261,15 @@ def momentum_exchange_S_mu(energy_MeV, *, n_O=0.0, n_N=0.0, n_H=0.0, n_e=0.0, n_
         S_mu, cm^-3. Local D = 2 pi e^4 S_mu / (p^2 v) (:func:`pitch_angle_diffusion_local_s`).
     """
     vals = dict(n_O=n_O, n_N=n_N, n_H=n_H, n_e=n_e, n_Oplus=n_Oplus, n_Hplus=n_Hplus, T_e_eV=T_e_eV, T_i_eV=T_i_eV)
+    return _coulomb_plus_neutral("mu", energy_MeV, vals, components)
+
+
+def _coulomb_plus_neutral(kind: str, energy_MeV, vals: dict, components: bool):
+    """S_E (kind "E") or S_mu (kind "mu") of eq. (2) from the log-coefficient split."""
     _, _, _, ln_g, ln_p = _energy_functions(energy_MeV)
     c = _log_coefficients(vals)
-    coul = _combine(c["mu_coulomb"], ln_g, ln_p)
-    neut = _combine(c["mu_neutral"], ln_g, ln_p)
+    coul = _combine(c[f"{kind}_coulomb"], ln_g, ln_p)
+    neut = _combine(c[f"{kind}_neutral"], ln_g, ln_p)
     if components:
         return {"coulomb": _out(coul), "neutral": _out(neut)}
     return _out(coul + neut)

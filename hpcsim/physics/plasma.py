@@ -400,6 +400,12 @@ def _interp_log_alt(h, anchors_h, anchors_t):
     return out
 
 
+def _blend(day_w, anchors: dict, key: str):
+    """Day/night blend of the anchor temperature ``anchors[key] = (day, night)``, K."""
+    day, night = anchors[key]
+    return day_w * day + (1.0 - day_w) * night
+
+
 def electron_temperature_K(altitude_km, T_n_K, day_w, equator_altitude_km,
                            anchors: dict = TEMPERATURE_ANCHORS_K):
     """Electron temperature: T_n below 120 km, then day/night anchors, interpolated in log h.
@@ -426,12 +432,8 @@ def electron_temperature_K(altitude_km, T_n_K, day_w, equator_altitude_km,
     """
     h, tn, w = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (altitude_km, T_n_K, day_w)))
 
-    def blend(key):
-        day, night = anchors[key]
-        return w * day + (1.0 - w) * night
-
     top = max(float(equator_altitude_km), 1001.0)
-    te = _interp_log_alt(h, [120.0, 300.0, 1000.0, top], [tn, blend("Te_300"), blend("Te_1000"), blend("Te_eq")])
+    te = _interp_log_alt(h, [120.0, 300.0, 1000.0, top], [tn, _blend(w, anchors, "Te_300"), _blend(w, anchors, "Te_1000"), _blend(w, anchors, "Te_eq")])
     return np.maximum(te, tn)
 
 
@@ -457,12 +459,8 @@ def ion_temperature_K(altitude_km, T_n_K, day_w, equator_altitude_km, anchors: d
     """
     h, tn, w = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (altitude_km, T_n_K, day_w)))
 
-    def blend(key):
-        day, night = anchors[key]
-        return w * day + (1.0 - w) * night
-
     top = max(float(equator_altitude_km), 1001.0)
-    ti = _interp_log_alt(h, [300.0, 1000.0, top], [tn, blend("Ti_1000"), blend("Ti_eq")])
+    ti = _interp_log_alt(h, [300.0, 1000.0, top], [tn, _blend(w, anchors, "Ti_1000"), _blend(w, anchors, "Ti_eq")])
     return np.maximum(ti, tn)
 
 
