@@ -276,3 +276,21 @@ def test_collisions_restart_equals_uninterrupted_and_books_balance(shared_tmp):
         assert ts["particle_fraction"][-1] < 1.0
         assert np.max(np.abs(ts["count_balance_error"][...])) < 1e-12
         assert f["snapshots/Q"][...].min() >= -1e-12 * f["snapshots/Q"][...].max()
+
+
+def test_user_wave_table_drives_the_model(shared_tmp):
+    """A user-supplied <D_mu0mu0>(alpha_eq, E) table (PADIE/PIRAN-style) replaces the computed
+    wave coefficients: it reaches the output and scatters particles into the loss cone."""
+    from hpcsim.physics.wave_cache import WaveTable, write_table
+    alpha, energy = np.linspace(0.5, 89.5, 90), np.array([3.0, 5.0, 7.0])
+    path = shared_tmp / "user_waves.h5"
+    write_table(path, WaveTable(alpha, energy, {"hiss": np.full((90, 3), 2e-6)}, attrs={"source": "test"}))
+    waves = ("energy_loss = false\ncollisional_scattering = false\nwave_scattering = true\n"
+             f'atmospheric_loss = true\nwave_table_file = "{path}"')
+    _, out = run_input(shared_tmp, "userwaves", processes=waves)
+    with h5py.File(out / "output.h5", "r") as f:
+        d = f["grid/D_wave_hiss_per_s"][...]
+        assert np.allclose(d[:, 1:-1, :], 2e-6) and np.all(d[:, [0, -1], :] == 0)
+        ts = f["timeseries"]
+        assert ts["lost_precipitation_fraction"][-1] > 1e-3
+        assert abs(ts["count_balance_error"][-1]) < 1e-12
