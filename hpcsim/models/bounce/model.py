@@ -269,4 +269,4 @@ def loss_rate_percent_per_h(time_s: np.ndarray, count: np.ndarray, at_s: float) 
     """-d ln N/dt at ``at_s`` in percent of the remaining particles per hour (the paper's
     definition, section 5.2), from the count time series by second-order differences."""
     rate = -np.gradient(np.log(np.maximum(count, 1e-300)), time_s)
-    return float(100.0 * 3600.0 * np.interp(at_s, time_s, rate))
+    return float(100.0 * 3600.0 * np.interp(at_s, time_s, rate)) + 0.0  # + 0.0: no "-0" when nothing is lost
