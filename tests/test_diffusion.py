@@ -270,3 +270,18 @@ def test_line_shapes_and_broadcasting():
     assert np.array_equal(big[:, :, 1], q3[:, :, 0])
     with pytest.raises(ValueError):
         op.step(np.zeros((4, 37, 1)))
+
+
+def test_compiled_right_hand_side_matches_numpy_reference():
+    """The numba kernel used by step() equals apply_explicit on a strided (reversed) view."""
+    from hpcsim.numerics.diffusion import _explicit_rhs_kernel
+    rng = np.random.default_rng(3)
+    edges = np.sort(rng.uniform(0.1, 1.0, 13))
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    op = CrankNicolsonDiffusion(MPI.COMM_SELF, edges, weights=centres, lines=(3, 4), face_weights=edges)
+    op.update_coefficients(rng.uniform(0, 1e-2, (3, 13, 4)), rng.uniform(0.5, 5, (3, 12, 4)), dt=0.7)
+    Q = rng.random((3, 12, 4))[:, ::-1, :]          # non-contiguous, as the bounce model passes it
+    rhs = np.empty(op.n_rows)
+    _explicit_rhs_kernel(Q, op.cell_volume, op._diag, op._cond, 0.5 * op.dt, rhs)
+    lines = np.ascontiguousarray(Q.transpose(0, 2, 1)).reshape(op.n_lines, op.n_x)
+    np.testing.assert_allclose(rhs, op.apply_explicit(lines).ravel(), rtol=1e-14, atol=1e-16)

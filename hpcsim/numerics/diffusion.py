@@ -189,7 +189,11 @@ class CrankNicolsonDiffusion:
 
     # ------------------------------------------------------------------ stepping
     def apply_explicit(self, q_lines):
-        """``(W - dt/2 A) q`` for ``q`` of shape ``(n_lines, n_x)``: the right-hand side."""
+        """``(W - dt/2 A) q`` for ``q`` of shape ``(n_lines, n_x)``: the right-hand side.
+
+        The readable numpy form of what :meth:`step` computes with the compiled
+        ``_explicit_rhs_kernel`` (kept as the reference the tests compare it with).
+        """
         h = 0.5 * self.dt
         rhs = (self.cell_volume - h * self._diag) * q_lines
         hc = h * self._cond                     # interior faces: -A_{i,i+1} = -A_{i+1,i} = c
