@@ -109,14 +109,16 @@ class Runner:
     # -- main ---------------------------------------------------------------------------
     def run(self) -> RunResult:
         t_start = time.perf_counter()
-        if self.rank == 0:
-            os.makedirs(self.output_dir, exist_ok=True)
-        self.comm.Barrier()
         restarting = self.restart is not None
         # Handlers go in first: a signal during start-up (reading a checkpoint) is honoured
         # at the first step instead of killing the rank.
         with _SignalFlag() as signals:
+            # The model first: input problems found while setting it up (e.g. a Courant
+            # limit that needs the coefficients) stop the run before anything is written.
             self.model = model_class(self.config.model_name)(self.config, self.comm)
+            if self.rank == 0:
+                os.makedirs(self.output_dir, exist_ok=True)
+            self.comm.Barrier()
             if restarting:
                 self._restore()
             output = OutputFile(self.output_path, self.comm, self.config, self.model, restarting=restarting)

@@ -123,3 +123,4 @@ def test_energy_loss_courant_checked_at_set_up(tmp_path, capsys):
     assert cli.main(["run", path]) == 2
     err = capsys.readouterr().err
     assert "[run] dt_s = 1.5: energy-loss Courant number" in err and "Traceback" not in err
+    assert not out.exists()  # nothing written
