@@ -56,9 +56,9 @@ class Problem:
     message: str
 
     def format(self, source: str) -> str:
-        where = f"[{self.table}] {self.key}" if self.key else f"[{self.table}]"
+        where = f"[{self.table}] {self.key}" if self.key else (f"[{self.table}]" if self.table else "")
         if self.value is _ABSENT:
-            return f"{source}: {where}: {self.message}"
+            return f"{source}: {where}: {self.message}" if where else f"{source}: {self.message}"
         return f"{source}: {where} = {_show(self.value)}: {self.message}"
 
 
@@ -192,7 +192,7 @@ def load(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Confi
     try:
         text = path.read_text()
     except OSError as exc:
-        raise ConfigError(source, [Problem("run", "", _ABSENT, f"cannot read input file: {exc.strerror}")])
+        raise ConfigError(source, [Problem("", "", _ABSENT, f"cannot read input file: {exc.strerror}")])
     return loads(text, source=source, overrides=overrides)
 
 
@@ -200,7 +200,7 @@ def loads(text: str, source: str = "<input>", overrides: list[str] | tuple[str, 
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, [Problem("run", "", _ABSENT, f"not valid TOML: {exc}")])
+        raise ConfigError(source, [Problem("", "", _ABSENT, f"not valid TOML: {exc}")])
     problems: list[Problem] = []
     for item in overrides:
         problems.extend(_apply_override(raw, item))
@@ -213,7 +213,7 @@ def _apply_override(raw: dict, item: str) -> list[Problem]:
     key_path, sep, value_text = item.partition("=")
     parts = key_path.strip().split(".")
     if not sep or len(parts) != 2 or not all(parts):
-        return [Problem("run", "", _ABSENT,
+        return [Problem("", "", _ABSENT,
                         f"--set {item!r}: expected table.key=value, e.g. --set run.dt_s=0.5")]
     table, key = parts
     try:
