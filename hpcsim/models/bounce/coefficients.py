@@ -113,7 +113,8 @@ def build(cfg, grid, mlt_local_h: np.ndarray, comm) -> Coefficients:
                 bg = ScaledProfile(bg, cfg.collision_neutral_scale, cfg.collision_plasma_scale)
                 if cfg.energy_loss:
                     entry["e_loss"] = collisions.bounce_averaged_energy_loss_rate_MeV_s(
-                        cfg.L, grid.alpha_deg, grid.energy_edges_MeV, bg, n_points=cfg.bounce_nodes)
+                        cfg.L, grid.alpha_deg, grid.energy_edges_MeV, bg, n_points=cfg.bounce_nodes,
+                        normalisation=cfg.collision_energy_normalisation)
                 if cfg.collisional_scattering:
                     entry["d_coll"] = _pad_end_faces(collisions.bounce_averaged_D_cc_s(
                         cfg.L, grid.alpha_edges_deg[1:-1], grid.energy_MeV, bg, n_points=cfg.bounce_nodes))

@@ -68,6 +68,10 @@ class Config:
     ap: float = param(15.0, ge=0.0, le=400.0, doc="Daily Ap index.")
     ne_eq_cm3: float = param(0.0, ge=0.0, doc="Equatorial electron density, cm^-3 (0: the plasmasphere "
                              "model's value; the paper's Table 5: 1.81e3/9.02e2/1.80e2 at L = 2/3/4 midnight).")
+    collision_energy_normalisation: str = param("paper", choices=("paper", "bethe"), doc="Normalisation "
+                                                "of the neutral energy loss: 'paper' takes eqs. (3)-(4) as "
+                                                "printed; 'bethe' halves the neutral part, which then matches "
+                                                "the Bethe/ESTAR stopping power (docs/physics/bounce_collisions.md).")
     collision_neutral_scale: float = param(1.0, gt=0.0, doc="Factor on the neutral densities (O, N, H) "
                                            "used in the collision coefficients; for sensitivity studies and for "
                                            "matching the paper's Table 5 columns (docs/validation/bounce.md).")
