@@ -94,23 +94,26 @@ def energy_weight(grid: Grid) -> np.ndarray:
     return gamma * np.sqrt(gamma**2 - 1.0)
 
 
+def h_mu0_weight(alpha_eq_deg) -> np.ndarray:
+    """h(mu0) mu0, the pitch-angle weight of eqs. (3) and (5) (dimensionless)."""
+    alpha_eq_deg = np.asarray(alpha_eq_deg, dtype=float)
+    return np.asarray(dipole.h_mu0(alpha_eq_deg), dtype=float) * np.cos(np.radians(alpha_eq_deg))
+
+
 def count_weight_factors(cfg, grid: Grid) -> tuple[np.ndarray, np.ndarray, float]:
     """Factors of the eq. (5) cell weight: ``prefactor * alpha_factor[a] * energy_factor[e]``.
 
     alpha_factor = h(mu0) mu0 dmu0 (dimensionless), energy_factor = G(E) dE (J),
     prefactor = 8 pi c m^2 R0 dphi (SI).
     """
-    alpha_edges = np.radians(grid.alpha_edges_deg)
-    dmu0 = np.abs(np.diff(np.cos(alpha_edges)))
-    mu0 = np.cos(np.radians(grid.alpha_deg))
-    h = np.asarray(dipole.h_mu0(grid.alpha_deg), dtype=float)
+    dmu0 = np.abs(np.diff(np.cos(np.radians(grid.alpha_edges_deg))))
     energy_factor = energy_weight(grid) * np.diff(grid.energy_edges_MeV) * const.MEV_TO_J
     r0_m = cfg.L * dipole.DEFAULT.earth_radius_km * 1e3
     prefactor = 8.0 * np.pi * const.C_M_S * const.ELECTRON_MASS_KG**2 * r0_m * grid.dphi_rad
-    return h * mu0 * dmu0, energy_factor, float(prefactor)
+    return h_mu0_weight(grid.alpha_deg) * dmu0, energy_factor, float(prefactor)
 
 
-def count_weights(cfg, grid: Grid) -> np.ndarray:
-    """Electrons per unit Q in one cell of each (alpha, E) column, eq. (5); shape (alpha, E)."""
-    alpha_factor, energy_factor, prefactor = count_weight_factors(cfg, grid)
+def count_weights(alpha_factor: np.ndarray, energy_factor: np.ndarray, prefactor: float) -> np.ndarray:
+    """Electrons per unit Q in one cell of each (alpha, E) column, eq. (5); shape (alpha, E),
+    from the factors of :func:`count_weight_factors`."""
     return prefactor * alpha_factor[:, None] * energy_factor[None, :]

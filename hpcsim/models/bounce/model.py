@@ -36,7 +36,6 @@ from hpcsim.models.bounce import coefficients as coeffs
 from hpcsim.models.bounce import grid as grids
 from hpcsim.numerics import advection
 from hpcsim.numerics.diffusion import CrankNicolsonDiffusion
-from hpcsim.geometry.dipole import h_mu0 as dipole_h
 from hpcsim.physics.constants import MEV_TO_J
 from hpcsim.parallel import BlockDecomposition, HaloExchange, allreduce_max, allreduce_sum
 
@@ -64,7 +63,8 @@ class Model(BaseModel):
         n_mlt, n_alpha, n_energy = self.grid.shape
         self.decomposition = BlockDecomposition(n_mlt, comm)
         self.halo = HaloExchange(self.decomposition, advection.HALO_WIDTH, periodic=True)
-        self.weights = grids.count_weights(cfg, self.grid)
+        self.alpha_factor, self.energy_factor, self.prefactor = grids.count_weight_factors(cfg, self.grid)
+        self.weights = grids.count_weights(self.alpha_factor, self.energy_factor, self.prefactor)
         self.drift_rate = grids.drift_rate_rad_s(cfg, self.grid)
         w = advection.HALO_WIDTH
         self._padded = np.zeros((self.decomposition.n_local + 2 * w, n_alpha, n_energy))
@@ -80,7 +80,6 @@ class Model(BaseModel):
     def _setup_collisional_operators(self, comm) -> None:
         """Coefficients, the energy-advection Courant numbers and the diffusion operator."""
         cfg, g = self.cfg, self.grid
-        self.alpha_factor, self.energy_factor, self.prefactor = grids.count_weight_factors(cfg, g)
         self.energy_G = grids.energy_weight(g)
         needs = cfg.energy_loss or cfg.collisional_scattering or cfg.wave_scattering or cfg.atmospheric_loss
         self.coefficients = coeffs.build(cfg, g, g.mlt_h[self.decomposition.local_slice], comm) if needs else None
@@ -95,10 +94,9 @@ class Model(BaseModel):
             tau = c.tau_atm_s if cfg.atmospheric_loss else np.full(c.tau_atm_s.shape, np.inf)
             # mu0 decreases with alpha: the operator runs on the reversed pitch-angle axis
             mu0_edges = np.cos(np.radians(g.alpha_edges_deg))[::-1]
-            h_mu0 = lambda alpha: np.asarray(dipole_h(alpha)) * np.cos(np.radians(alpha))
             self.diffusion = CrankNicolsonDiffusion(
-                comm, mu0_edges, h_mu0(g.alpha_deg)[::-1], (self.decomposition.n_local, g.shape[2]),
-                face_weights=h_mu0(g.alpha_edges_deg)[::-1], sink="exponential")
+                comm, mu0_edges, grids.h_mu0_weight(g.alpha_deg)[::-1], (self.decomposition.n_local, g.shape[2]),
+                face_weights=grids.h_mu0_weight(g.alpha_edges_deg)[::-1], sink="exponential")
             self.diffusion.update_coefficients(D[:, ::-1, :], tau[None, ::-1, :], 0.5 * self.config.run.dt_s)
         self.energy_courant = None
         if cfg.energy_loss:
