@@ -89,14 +89,16 @@ def _show(value: Any) -> str:
 class RunConfig:
     """The ``[run]`` table: what every model shares."""
 
-    model: str = param(doc="Which model to run: one of the registered model keys (bounce, ...).")
+    model: str = param(doc="Which model to run: bounce or wpi (fieldline: not yet).")
     output_dir: str = param("output", doc="Directory for output.h5 and checkpoints/, relative to "
                             "the working directory. Created if absent.")
     steady_state: bool = param(False, doc="Solve for a steady state instead of stepping in time "
                                "(only for models that support it).")
     end_time_s: float | None = param(None, gt=0.0, doc="Simulated time at which the run ends, s. "
-                                     "Required unless steady_state.")
-    dt_s: float | None = param(None, gt=0.0, doc="Time step, s. Required unless steady_state.")
+                                     "Required unless steady_state; not used by the wpi model "
+                                     "(one step per wave-front position).")
+    dt_s: float | None = param(None, gt=0.0, doc="Time step, s. Required unless steady_state; "
+                                "not used by the wpi model.")
     output_every_s: float | None = param(None, gt=0.0, doc="Write diagnostics and snapshots every "
                                          "this much simulated time, s; a multiple of dt_s. "
                                          "Default: only at the start and the end.")
@@ -118,9 +120,10 @@ class RunConfig:
     log_level: str = param("info", choices=("debug", "info", "warning", "error"),
                            doc="Logging level on rank 0 (other ranks log warnings and errors).")
 
-    def check(self) -> list[Problem]:
+    def check(self, plans_own_steps: bool = False) -> list[Problem]:
+        """Cross-key checks; ``plans_own_steps``: the model fixes its step count (no times needed)."""
         problems = []
-        if not self.steady_state:
+        if not self.steady_state and not plans_own_steps:
             for key in ("end_time_s", "dt_s"):
                 if getattr(self, key) is None:
                     problems.append(Problem("run", key, _ABSENT,
@@ -255,7 +258,7 @@ def _validate(raw: dict, text: str, source: str, overrides: tuple[str, ...]) -> 
     model, model_problems = build(name, model_config_class(name), model_raw)
     problems += model_problems
     if not problems:
-        problems += run.check()
+        problems += run.check(plans_own_steps=getattr(model_config_class(name), "plans_own_steps", False))
         problems += model.check(run)
     if problems:
         raise ConfigError(source, problems)

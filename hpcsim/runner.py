@@ -96,7 +96,14 @@ class Runner:
     # -- helpers ------------------------------------------------------------------------
     @property
     def dt_s(self) -> float:
+        if self.model is not None and self.model.planned_steps() is not None:
+            return 1.0  # step-counted model: time is the step number
         return self.run_cfg.dt_s
+
+    @property
+    def n_steps(self) -> int:
+        planned = self.model.planned_steps() if self.model is not None else None
+        return planned if planned is not None else self.run_cfg.n_steps
 
     def _every(self, seconds: float | None) -> int | None:
         return None if seconds is None else steps_in(seconds, self.dt_s)
@@ -151,10 +158,11 @@ class Runner:
         arrays, step, time_s, history, wall = checkpoint.read(
             path, model_name=self.config.model_name, fingerprint=self.fingerprint(),
             state_fields=self.model.state_fields(), comm=self.comm)
-        if not self.run_cfg.steady_state and step > self.run_cfg.n_steps:
+        if not self.run_cfg.steady_state and step > self.n_steps:
+            end = (f"last step {self.n_steps}" if self.model.planned_steps() is not None
+                   else f"end_time_s = {self.run_cfg.end_time_s:g} s")
             raise checkpoint.CheckpointError(
-                f"checkpoint {path} is at step {step} (t = {time_s:g} s), beyond this input's "
-                f"end_time_s = {self.run_cfg.end_time_s:g} s")
+                f"checkpoint {path} is at step {step} (t = {time_s:g} s), beyond this input's {end}")
         self.model.set_state(arrays)
         self.step, self.history, self.wall_before_s = step, history, wall
         self.last_checkpoint = path
@@ -191,7 +199,7 @@ class Runner:
 
     def _time_loop(self, output: OutputFile, t_start: float, signals: _SignalFlag) -> bool:
         cfg = self.run_cfg
-        n_steps = cfg.n_steps
+        n_steps = self.n_steps
         out_every = self._every(cfg.output_every_s)
         snap_every = self._every(cfg.snapshot_every_s)
         snap_steps = {steps_in(t, self.dt_s) for t in cfg.snapshot_times_s}

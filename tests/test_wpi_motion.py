@@ -150,7 +150,7 @@ def _resonant_setup(bw_pT):
 
 def test_wave_tables():
     wave, w, k, _ = _resonant_setup(5.0)
-    i0 = int(round(-wave.z0_m / wave.dz_m))
+    i0 = int(round(-wave.lat0_rad / wave.dlat_rad))
     assert wave.bw_T[i0] == pytest.approx(5e-12, rel=1e-12)
     assert wave.k_per_m[i0] == pytest.approx(k, rel=1e-12)
     # front leaves the north foot (z max) at t_inject and reaches the south foot last

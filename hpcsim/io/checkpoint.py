@@ -200,7 +200,8 @@ def read(path: str, *, model_name: str, fingerprint: dict, state_fields: list[Fi
             raise CheckpointError(error)
         arrays = {}
         for fld in state_fields:
-            start, stop = fld.offset, fld.offset + fld.local.shape[0]
+            start = 0 if fld.offset is None else fld.offset  # replicated fields: every row
+            stop = start + fld.local.shape[0]
             try:
                 data = h5.read_rows(f["state"][fld.name], start, stop)
                 sums = h5.read_rows(f["checksum"][fld.name], start, stop)

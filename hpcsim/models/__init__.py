@@ -13,6 +13,7 @@ from types import ModuleType
 
 _REGISTRY = {
     "bounce": "hpcsim.models.bounce",
+    "wpi": "hpcsim.models.wpi",
 }
 
 

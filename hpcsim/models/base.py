@@ -90,6 +90,15 @@ class Model(ABC):
         return {}
 
     # -- time stepping ----------------------------------------------------------------
+    def planned_steps(self) -> int | None:
+        """Number of steps for models whose work is a fixed list of steps, else None.
+
+        Such a model (``wpi``: one step per wave-front position per case) sets
+        ``plans_own_steps = True`` on its Config class, takes no ``[run]`` times, and is
+        stepped with dt = 1: the runner's "time" is then the step number.
+        """
+        return None
+
     def step(self, dt_s: float) -> None:
         raise NotImplementedError(f"model {self.name!r} has no time-dependent mode")
 

@@ -1,12 +1,13 @@
-"""Whistler-mode wave-particle interaction (``wpi``) model, under construction (issue #4).
+"""The `wpi` model: electron precipitation induced by short whistler-mode pulses, test particles
+(Inan, Bell and Chang 1982; paper 002_9a0838dcf9220858.txt).
 
-This package will hold the test-particle simulation of the gyroresonant interaction between
-short, ducted, monochromatic whistler-mode pulses and radiation-belt electrons on one dipole
-field line, after Inan, Bell and Chang (1982) and Inan, Bell and Helliwell (1978). At present
-it provides the cold-plasma medium along the line (``medium``: diffusive-equilibrium density,
-gyro- and plasma frequencies, parallel whistler dispersion, group velocity, cyclotron resonance
-velocity) and the gyro-averaged equations of motion with a numba RK4 integrator for many test
-particles (``motion``). Pulse injection at 1000 km, the test-particle distribution and the
-precipitated-flux bookkeeping are not written yet, and the model is not registered in
-``hpcsim.models``; see ``docs/physics/wpi_motion.md``.
+Modules: ``medium`` (cold plasma, whistler dispersion), ``motion`` (gyroresonance equations of
+motion, numba RK4), ``distribution`` (eqs. 4-5), ``ensemble`` (front positions, test-particle
+mesh), ``precipitation`` (loss cone, travel times, impulse responses, eq. 9), ``config``,
+``model``. Physics and numerics: docs/physics/wpi_motion.md, docs/physics/wpi_model.md.
 """
+
+from hpcsim.models.wpi.config import Config
+from hpcsim.models.wpi.model import Model
+
+__all__ = ["Config", "Model"]

@@ -349,3 +349,27 @@ def resonance_velocity_m_s(omega_rad_s, omega_H_rad_s, k_per_m, gamma=1.0):
     w = np.asarray(omega_rad_s, dtype=float)
     return _out((w - np.asarray(omega_H_rad_s, dtype=float) / np.asarray(gamma, dtype=float))
                 / np.asarray(k_per_m, dtype=float))
+
+
+#: (L, n_eq in cm^-3) read from the text of paper 002 about its Figure 16: 3000 el/cc at
+#: L = 1.5 decreasing to 400 at L = 4, and 200 inside the plasmapause at L = 5.
+FIG16_POINTS = ((1.5, 3000.0), (4.0, 400.0), (5.0, 200.0))
+
+
+def fig16_equatorial_density_cm3(L):
+    """Equatorial density model of the paper's case study (Figure 16), cm^-3.
+
+    The figure itself is not in the text; only its three quoted values are
+    (:data:`FIG16_POINTS`). Between them log n_eq is linear in L (a smooth plasmasphere,
+    the shape of the Carpenter and Anderson 1992 profile); beyond them the end slopes are
+    extended. A reconstruction, documented in docs/physics/wpi_model.md.
+    """
+    pts = np.array(FIG16_POINTS)
+    x = np.asarray(L, dtype=float)
+    logn = np.log(pts[:, 1])
+    slope_lo = (logn[1] - logn[0]) / (pts[1, 0] - pts[0, 0])
+    slope_hi = (logn[2] - logn[1]) / (pts[2, 0] - pts[1, 0])
+    inside = np.interp(x, pts[:, 0], logn)
+    out = np.where(x < pts[0, 0], logn[0] + slope_lo * (x - pts[0, 0]),
+                   np.where(x > pts[-1, 0], logn[-1] + slope_hi * (x - pts[-1, 0]), inside))
+    return _out(np.exp(out))

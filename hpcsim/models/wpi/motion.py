@@ -54,6 +54,9 @@ __all__ = [
     "kinetic_energy_keV",
     "pitch_angle_deg",
     "integrate",
+    "interact",
+    "InteractionResult",
+    "injection_amplitude_pT",
 ]
 
 _SQRT3 = np.sqrt(3.0)
@@ -61,6 +64,10 @@ _LAT_MAX = 0.5 * np.pi - 1e-6
 
 
 # ------------------------------------------------------------------ jit field line
+#
+# Inside the kernels the position is the magnetic latitude lat (rad), not the arc length z:
+# B, dB/ds and ds/dlat are closed forms of lat, so no arc-length inversion is needed per
+# right-hand-side call (dlat/dt = v_par / (ds/dlat)). The public API keeps z.
 
 
 @nb.njit(cache=True)
@@ -94,22 +101,30 @@ def _latitude(z, lre):
 
 
 @nb.njit(cache=True)
-def _field(z, lre, wh_eq):
-    """(latitude, omega_H, d omega_H / dz) at arc length z."""
-    lat = _latitude(z, lre)
+def _geom(lat, lre, wh_eq):
+    """(ds/dlat in m/rad, omega_H in rad/s, d omega_H/ds in rad/s/m) at latitude lat."""
     s = np.sin(lat)
     c = np.cos(lat)
-    ratio = np.sqrt(1.0 + 3.0 * s * s) / c**6
-    dlnb_dlat = 3.0 * s * c / (1.0 + 3.0 * s * s) + 6.0 * s / c
-    ds_dlat = lre * c * np.sqrt(1.0 + 3.0 * s * s)
-    wh = wh_eq * ratio
-    return lat, wh, wh * dlnb_dlat / ds_dlat
+    q2 = 1.0 + 3.0 * s * s
+    q = np.sqrt(q2)
+    ds_dlat = lre * c * q
+    wh = wh_eq * q / c**6
+    dlnb_dlat = 3.0 * s * c / q2 + 6.0 * s / c
+    return ds_dlat, wh, wh * dlnb_dlat / ds_dlat
 
 
 @nb.njit(cache=True)
-def _interp(z, z0, dz, tab):
+def _field(z, lre, wh_eq):
+    """(latitude, omega_H, d omega_H / dz) at arc length z."""
+    lat = _latitude(z, lre)
+    _, wh, dwh = _geom(lat, lre, wh_eq)
+    return lat, wh, dwh
+
+
+@nb.njit(cache=True)
+def _interp(x_val, x0, dx, tab):
     """Linear interpolation on a uniform grid; NaN outside it."""
-    x = (z - z0) / dz
+    x = (x_val - x0) / dx
     n = tab.shape[0]
     if not (x >= 0.0 and x <= n - 1):
         return np.nan
@@ -121,26 +136,35 @@ def _interp(z, z0, dz, tab):
 
 
 @nb.njit(cache=True)
-def _rhs(t, z, up, uq, eta, lre, wh_eq, e_over_m, c, rel, omega, sdir, z0, dz, ktab, bwtab, tftab,
-         duration):
-    _, wh, dwh = _field(z, lre, wh_eq)
+def _wave_at(t, lat, lat0, dlat, tabs, duration):
+    """(k, B_w) seen at (t, lat): k = 0 where the wave does not propagate, B_w = 0 where off.
+
+    ``tabs`` rows: k (1/m, NaN where no propagation), B_w (T), front arrival time (s).
+    """
+    k = _interp(lat, lat0, dlat, tabs[0])
+    if not np.isfinite(k):
+        return 0.0, 0.0
+    tf = _interp(lat, lat0, dlat, tabs[2])
+    if t >= tf and t <= tf + duration:
+        return k, _interp(lat, lat0, dlat, tabs[1])
+    return k, 0.0
+
+
+@nb.njit(cache=True)
+def _rhs(t, lat, up, uq, eta, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration,
+         wave_on):
+    """Time derivatives of (lat, u_par, u_perp, eta); the wave is ignored if not ``wave_on``."""
+    ds_dlat, wh, dwh = _geom(lat, lre, wh_eq)
     gamma = 1.0
     if rel:
         gamma = np.sqrt(1.0 + (up * up + uq * uq) / (c * c))
     vpar = up / gamma
     mirror = dwh / (2.0 * gamma * wh)
-    k = _interp(z, z0, dz, ktab)
-    bw = 0.0
-    if np.isfinite(k):
-        tf = _interp(z, z0, dz, tftab)
-        if t >= tf and t <= tf + duration:
-            bw = _interp(z, z0, dz, bwtab)
-    else:
-        k = 0.0
+    k, bw = _wave_at(t, lat, lat0, dlat, tabs, duration)
     dup = -uq * uq * mirror
     duq = uq * up * mirror
     deta = wh / gamma - omega + sdir * k * vpar
-    if bw != 0.0 and k > 0.0:
+    if wave_on and bw != 0.0 and k > 0.0:
         a = e_over_m * bw
         sn = np.sin(eta)
         cs = np.cos(eta)
@@ -148,55 +172,138 @@ def _rhs(t, z, up, uq, eta, lre, wh_eq, e_over_m, c, rel, omega, sdir, z0, dz, k
         dup += a * (uq / gamma) * sn
         duq -= a * rel_v * sn
         deta -= a * rel_v * cs / max(uq, 1e-300)
-    return vpar, dup, duq, deta
+    return vpar / ds_dlat, dup, duq, deta
 
 
 @nb.njit(cache=True)
-def _rk4_kernel(z, up, uq, eta, t0, dt, n_steps, record_every, rec, lre, wh_eq, e_over_m, c, rel, omega,
-                sdir, z0, dz, ktab, bwtab, tftab, duration):
-    n = z.shape[0]
-    h = dt
+def _rk4_step(t, h, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration,
+              wave_on):
+    """One classical RK4 step of :func:`_rhs` from (t, lat=x0, u_par=x1, u_perp=x2, eta=x3)."""
+    k1a, k1b, k1c, k1d = _rhs(t, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs,
+                              duration, wave_on)
+    th = t + 0.5 * h
+    k2a, k2b, k2c, k2d = _rhs(th, x0 + 0.5 * h * k1a, x1 + 0.5 * h * k1b, x2 + 0.5 * h * k1c,
+                              x3 + 0.5 * h * k1d, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs,
+                              duration, wave_on)
+    k3a, k3b, k3c, k3d = _rhs(th, x0 + 0.5 * h * k2a, x1 + 0.5 * h * k2b, x2 + 0.5 * h * k2c,
+                              x3 + 0.5 * h * k2d, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs,
+                              duration, wave_on)
+    k4a, k4b, k4c, k4d = _rhs(t + h, x0 + h * k3a, x1 + h * k3b, x2 + h * k3c, x3 + h * k3d, lre, wh_eq,
+                              e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration, wave_on)
+    return (x0 + h / 6.0 * (k1a + 2.0 * k2a + 2.0 * k3a + k4a),
+            x1 + h / 6.0 * (k1b + 2.0 * k2b + 2.0 * k3b + k4b),
+            x2 + h / 6.0 * (k1c + 2.0 * k2c + 2.0 * k3c + k4c),
+            x3 + h / 6.0 * (k1d + 2.0 * k2d + 2.0 * k3d + k4d))
+
+
+@nb.njit(cache=True)
+def _rk4_kernel(lat, up, uq, eta, t0, dt, n_steps, record_every, rec, lre, wh_eq, e_over_m, c, rel, omega,
+                sdir, lat0, dlat, tabs, duration):
+    n = lat.shape[0]
     for p in range(n):
-        zz = z[p]
-        a1 = up[p]
-        a2 = uq[p]
-        a3 = eta[p]
-        t = t0
+        x0 = lat[p]
+        x1 = up[p]
+        x2 = uq[p]
+        x3 = eta[p]
         irec = 0
         if record_every > 0:
-            rec[0, 0, p] = zz
-            rec[0, 1, p] = a1
-            rec[0, 2, p] = a2
-            rec[0, 3, p] = a3
+            rec[0, 0, p] = x0
+            rec[0, 1, p] = x1
+            rec[0, 2, p] = x2
+            rec[0, 3, p] = x3
             irec = 1
         for step in range(n_steps):
-            k1z, k1a, k1b, k1c = _rhs(t, zz, a1, a2, a3, lre, wh_eq, e_over_m, c, rel, omega, sdir, z0, dz,
-                                      ktab, bwtab, tftab, duration)
-            th = t + 0.5 * h
-            k2z, k2a, k2b, k2c = _rhs(th, zz + 0.5 * h * k1z, a1 + 0.5 * h * k1a, a2 + 0.5 * h * k1b,
-                                      a3 + 0.5 * h * k1c, lre, wh_eq, e_over_m, c, rel, omega, sdir, z0, dz,
-                                      ktab, bwtab, tftab, duration)
-            k3z, k3a, k3b, k3c = _rhs(th, zz + 0.5 * h * k2z, a1 + 0.5 * h * k2a, a2 + 0.5 * h * k2b,
-                                      a3 + 0.5 * h * k2c, lre, wh_eq, e_over_m, c, rel, omega, sdir, z0, dz,
-                                      ktab, bwtab, tftab, duration)
-            k4z, k4a, k4b, k4c = _rhs(t + h, zz + h * k3z, a1 + h * k3a, a2 + h * k3b, a3 + h * k3c, lre,
-                                      wh_eq, e_over_m, c, rel, omega, sdir, z0, dz, ktab, bwtab, tftab,
-                                      duration)
-            zz += h / 6.0 * (k1z + 2.0 * k2z + 2.0 * k3z + k4z)
-            a1 += h / 6.0 * (k1a + 2.0 * k2a + 2.0 * k3a + k4a)
-            a2 += h / 6.0 * (k1b + 2.0 * k2b + 2.0 * k3b + k4b)
-            a3 += h / 6.0 * (k1c + 2.0 * k2c + 2.0 * k3c + k4c)
-            t = t0 + (step + 1) * h
+            t = t0 + step * dt
+            x0, x1, x2, x3 = _rk4_step(t, dt, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir,
+                                       lat0, dlat, tabs, duration, True)
             if record_every > 0 and (step + 1) % record_every == 0:
-                rec[irec, 0, p] = zz
-                rec[irec, 1, p] = a1
-                rec[irec, 2, p] = a2
-                rec[irec, 3, p] = a3
+                rec[irec, 0, p] = x0
+                rec[irec, 1, p] = x1
+                rec[irec, 2, p] = x2
+                rec[irec, 3, p] = x3
                 irec += 1
-        z[p] = zz
-        up[p] = a1
-        uq[p] = a2
-        eta[p] = a3
+        lat[p] = x0
+        up[p] = x1
+        uq[p] = x2
+        eta[p] = x3
+
+
+@nb.njit(cache=True)
+def _phase_rate(t, lat, up, uq, lre, wh_eq, c, rel, omega, sdir, lat0, dlat, tabs, duration):
+    """Unperturbed phase rate omega_H/gamma - omega + s k v_par (rad/s) and whether the wave is on."""
+    _, wh, _ = _geom(lat, lre, wh_eq)
+    gamma = 1.0
+    if rel:
+        gamma = np.sqrt(1.0 + (up * up + uq * uq) / (c * c))
+    k, bw = _wave_at(t, lat, lat0, dlat, tabs, duration)
+    return wh / gamma - omega + sdir * k * up / gamma, bw != 0.0 and k > 0.0
+
+
+#: status codes of :func:`interact`
+NEVER_RESONANT, PASSED_RESONANCE, LEFT_WAVE, LEFT_LINE, TIME_LIMIT = 0, 1, 2, 3, 4
+
+
+@nb.njit(cache=True)
+def _interaction_kernel(lat, up, uq, eta, t, status, n_steps_out, lat_stop, rate_cutoff, dt_fine, dt_coarse,
+                        t_limit, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration):
+    """Integrate each particle through the wave pulse until its interaction is over.
+
+    Outside the resonance zone |rate| <= rate_cutoff the wave is ignored and the particle
+    moves adiabatically with steps ``dt_coarse``; inside it the full equations are stepped
+    with ``dt_fine``. A particle is done when it leaves the zone moving away from
+    resonance (PASSED_RESONANCE), when the pulse tail has passed it after it was in the
+    zone or while it was outside it (LEFT_WAVE), when it crosses ``lat_stop``
+    (LEFT_LINE), or at ``t_limit`` (TIME_LIMIT). eta is the phase the particle has when
+    it enters the zone.
+    """
+    n = lat.shape[0]
+    for p in range(n):
+        x0 = lat[p]
+        x1 = up[p]
+        x2 = uq[p]
+        x3 = eta[p]
+        tt = t[p]
+        eta0 = x3
+        inside = False
+        was_inside = False
+        st = TIME_LIMIT
+        steps = 0
+        rate_prev = 0.0
+        while tt < t_limit:
+            rate, on = _phase_rate(tt, x0, x1, x2, lre, wh_eq, c, rel, omega, sdir, lat0, dlat, tabs,
+                                   duration)
+            if not on:
+                # outside the pulse: done if the tail has passed (behind the front side)
+                if was_inside or steps > 0:
+                    st = LEFT_WAVE if was_inside else NEVER_RESONANT
+                    break
+            if abs(rate) <= rate_cutoff and on:
+                if not inside and not was_inside:
+                    x3 = eta0  # the assigned phase holds where the interaction starts
+                inside = True
+                was_inside = True
+            elif inside:
+                if rate * (rate - rate_prev) > 0.0:  # |rate| growing: moving away from resonance
+                    st = PASSED_RESONANCE
+                    break
+            rate_prev = rate
+            h = dt_fine if inside else dt_coarse
+            x0, x1, x2, x3 = _rk4_step(tt, h, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0,
+                                       dlat, tabs, duration, inside)
+            tt += h
+            steps += 1
+            if sdir * (x0 - lat_stop) < 0.0:
+                st = LEFT_LINE
+                break
+        if st == TIME_LIMIT and not was_inside:
+            st = NEVER_RESONANT
+        lat[p] = x0
+        up[p] = x1
+        uq[p] = x2
+        eta[p] = x3
+        t[p] = tt
+        status[p] = st
+        n_steps_out[p] = steps
 
 
 @nb.njit(cache=True)
@@ -269,10 +376,10 @@ def field_along_line(L, z_m, const: dipole.DipoleConstants = dipole.DEFAULT):
 
 @dataclass(frozen=True)
 class WaveTables:
-    """Monochromatic wave on a uniform z grid, as the integrator reads it.
+    """Monochromatic wave on a uniform latitude grid, as the integrators read it.
 
-    The wave is on at (z, t) where ``t_front_s(z) <= t <= t_front_s(z) + duration_s`` (a
-    constant-amplitude pulse between its front and its tail) with amplitude ``bw_T(z)``;
+    The wave is on at (lat, t) where ``t_front_s(lat) <= t <= t_front_s(lat) + duration_s``
+    (a constant-amplitude pulse between its front and its tail) with amplitude ``bw_T(lat)``;
     between grid nodes all tables are interpolated linearly; outside the grid, and where
     ``k_per_m`` is NaN (no propagation), the wave is off.
 
@@ -282,8 +389,8 @@ class WaveTables:
         Wave angular frequency, rad/s.
     direction : int
         +1: wavevector and group velocity toward +z (north); -1: toward -z.
-    z0_m, dz_m : float
-        First grid node and spacing, m.
+    lat0_rad, dlat_rad : float
+        First grid node and spacing, rad of magnetic latitude.
     k_per_m, bw_T, t_front_s : ndarray
         Wavenumber magnitude (1/m), wave magnetic field amplitude (T), arrival time of the
         pulse front (s), at the nodes.
@@ -293,8 +400,8 @@ class WaveTables:
 
     omega_rad_s: float
     direction: int
-    z0_m: float
-    dz_m: float
+    lat0_rad: float
+    dlat_rad: float
     k_per_m: np.ndarray
     bw_T: np.ndarray
     t_front_s: np.ndarray
@@ -304,8 +411,17 @@ class WaveTables:
         if self.direction not in (1, -1):
             raise ValueError("direction must be +1 or -1")
         n = len(self.k_per_m)
-        if n < 2 or len(self.bw_T) != n or len(self.t_front_s) != n or not self.dz_m > 0:
-            raise ValueError("k_per_m, bw_T and t_front_s need equal lengths >= 2 and dz_m > 0")
+        if n < 2 or len(self.bw_T) != n or len(self.t_front_s) != n or not self.dlat_rad > 0:
+            raise ValueError("k_per_m, bw_T and t_front_s need equal lengths >= 2 and dlat_rad > 0")
+
+    @property
+    def latitude_rad(self) -> np.ndarray:
+        """The grid nodes, rad."""
+        return self.lat0_rad + self.dlat_rad * np.arange(len(self.k_per_m))
+
+    def packed(self) -> np.ndarray:
+        """(3, n) contiguous rows k, B_w, t_front for the kernels."""
+        return np.ascontiguousarray(np.vstack([self.k_per_m, self.bw_T, self.t_front_s]), dtype=np.float64)
 
 
 def no_wave(omega_rad_s: float = 0.0) -> WaveTables:
@@ -314,27 +430,44 @@ def no_wave(omega_rad_s: float = 0.0) -> WaveTables:
     return WaveTables(float(omega_rad_s), 1, 0.0, 1.0, np.full(2, np.nan), zeros, zeros, 0.0)
 
 
-def ducted_wave(L, frequency_Hz, bw_eq_pT, duration_s, n_eq_cm3, direction: int = -1,
+#: how the wave amplitude is fixed (see :func:`ducted_wave`)
+AMPLITUDE_REFERENCES = ("equator", "injection")
+
+
+def ducted_wave(L, frequency_Hz, bw_pT, duration_s, n_eq_cm3, direction: int = -1,
                 injection_altitude_km: float = 1000.0, t_inject_s: float = 0.0,
                 density_model: str = "diffusive", dispersion: str = "full", n_grid: int = 4001,
+                amplitude_reference: str = "equator", stop_at_half_gyrofrequency: bool = True,
                 const: dipole.DipoleConstants = dipole.DEFAULT, **density_kw) -> WaveTables:
-    """Tables of a ducted whistler pulse injected at one foot of the line (paper 002 eq. 1-2).
+    """Tables of a ducted whistler pulse injected at one foot of the line (paper 002 eqs. 1-3, 8).
 
-    The grid spans the line between the two points at ``injection_altitude_km``. k(z) is from
-    :func:`medium.whistler_wavenumber_per_m` with the density of :func:`medium.density_cm3`;
-    the amplitude follows eq. (1), B_w = B_weq (omega_H k / (omega_Heq k_eq))^(1/2); the front
-    leaves the injection point (the north foot for ``direction=-1``, the south foot for +1) at
-    ``t_inject_s`` and travels at the local group velocity, t_front(z) = t_inject + int dz/v_g
-    (trapezoid rule on the grid).
+    The grid spans the line between the two points at ``injection_altitude_km``, uniform in
+    latitude. k(lat) is from :func:`medium.whistler_wavenumber_per_m` with the density of
+    :func:`medium.density_cm3`; the amplitude follows eq. (1),
+    B_w = B_ref (omega_H k / (omega_H,ref k_ref))^(1/2), where the reference point is
+
+    * ``amplitude_reference="equator"``: the magnetic equator (B_w = ``bw_pT`` there), or,
+      when the wave cannot reach the equator (omega > omega_Heq / 2 and
+      ``stop_at_half_gyrofrequency``), the point where omega = omega_H / 2 (paper Fig. 11);
+    * ``"injection"``: the injection point (B_w = ``bw_pT`` at 1000 km). With eq. (3),
+      B_w = (mu mu0 P / c)^(1/2), equal input power at 1000 km for different frequencies means
+      ``bw_pT`` proportional to mu^(1/2) there: see :func:`injection_amplitude_pT`.
+
+    The front leaves the injection point (the north foot for ``direction=-1``, the south foot
+    for +1) at ``t_inject_s`` and travels at the local group velocity,
+    t_front(lat) = t_inject + int ds/v_g (eq. 8, trapezoid rule on the grid). With
+    ``stop_at_half_gyrofrequency`` the duct ends where omega = omega_H / 2 (paper section 3.2:
+    for Lambda > 0.5 the wave leaves the field line there): beyond that point k is NaN and the
+    wave is off.
 
     Parameters
     ----------
     L : float
         McIlwain L, Earth radii.
     frequency_Hz : float
-        Wave frequency, Hz (must be below the equatorial gyrofrequency).
-    bw_eq_pT : float
-        Equatorial wave amplitude, pT.
+        Wave frequency, Hz.
+    bw_pT : float
+        Wave amplitude at the reference point, pT.
     duration_s : float
         Pulse length, s.
     n_eq_cm3 : float
@@ -349,6 +482,8 @@ def ducted_wave(L, frequency_Hz, bw_eq_pT, duration_s, n_eq_cm3, direction: int 
         See :func:`medium.density_cm3`, :func:`medium.whistler_refractive_index`.
     n_grid : int
         Number of grid nodes.
+    amplitude_reference : {"equator", "injection"}
+    stop_at_half_gyrofrequency : bool
     **density_kw
         Passed to :func:`medium.density_cm3` (temperature_K, ion_fractions, ...).
 
@@ -356,33 +491,76 @@ def ducted_wave(L, frequency_Hz, bw_eq_pT, duration_s, n_eq_cm3, direction: int 
     -------
     WaveTables
     """
+    if direction not in (1, -1):
+        raise ValueError("direction must be +1 or -1")
+    if amplitude_reference not in AMPLITUDE_REFERENCES:
+        raise ValueError(f"amplitude_reference must be one of {AMPLITUDE_REFERENCES}")
     lat_foot = float(dipole.latitude_at_altitude_rad(L, injection_altitude_km, const))
-    s_foot = float(dipole.arc_length_m(L, lat_foot, const))
-    z = np.linspace(-s_foot, s_foot, int(n_grid))
-    lat = latitude_from_arc_length_rad(L, z, const)
+    lat = np.linspace(-lat_foot, lat_foot, int(n_grid))
     omega = 2.0 * np.pi * float(frequency_Hz)
     wh = np.asarray(medium.gyrofrequency_rad_s(L, lat, const))
     wp = np.asarray(medium.plasma_frequency_rad_s(
         medium.density_cm3(L, lat, n_eq_cm3, model=density_model, const=const, **density_kw), const))
-    k = np.asarray(medium.whistler_wavenumber_per_m(omega, wh, wp, dispersion))
-    vg = np.asarray(medium.whistler_group_velocity_m_s(omega, wh, wp, dispersion))
-    wh_eq = float(medium.gyrofrequency_rad_s(L, 0.0, const))
-    wp_eq = float(medium.plasma_frequency_rad_s(n_eq_cm3, const))
-    k_eq = float(medium.whistler_wavenumber_per_m(omega, wh_eq, wp_eq, dispersion))
-    if not np.isfinite(k_eq):
-        raise ValueError("frequency at or above the equatorial gyrofrequency: eq. (1) normalisation undefined")
-    bw = np.where(np.isfinite(k), bw_eq_pT * 1e-12 * np.sqrt(wh * np.where(np.isfinite(k), k, 0.0) / (wh_eq * k_eq)),
-                  0.0)
-    inv_vg = np.where(np.isfinite(vg), 1.0 / vg, np.inf)
-    seg = 0.5 * (inv_vg[1:] + inv_vg[:-1]) * np.diff(z)
+    k = np.asarray(medium.whistler_wavenumber_per_m(omega, wh, wp, dispersion), dtype=float)
+    vg = np.asarray(medium.whistler_group_velocity_m_s(omega, wh, wp, dispersion), dtype=float)
+    # order the nodes along the propagation path: from the injection foot onward
+    path = np.arange(lat.size) if direction == 1 else np.arange(lat.size)[::-1]
+    blocked = ~np.isfinite(k[path]) | (stop_at_half_gyrofrequency & (wh[path] < 2.0 * omega * (1.0 - 1e-9)))
+    if blocked[0]:
+        raise ValueError(f"{frequency_Hz:g} Hz does not propagate at the injection point "
+                         "(above the local gyrofrequency, or above half of it with stop_at_half_gyrofrequency)")
+    if blocked.any():
+        end = int(np.argmax(blocked))
+        k[path[end:]] = np.nan
+        vg[path[end:]] = np.nan
+    ok = np.isfinite(k)
+    if amplitude_reference == "injection":
+        i_ref = path[0]
+    elif ok[np.argmin(np.abs(lat))]:
+        i_ref = int(np.argmin(np.abs(lat)))
+    else:
+        i_ref = path[int(np.argmax(blocked)) - 1]  # last node before the omega = omega_H/2 point
+    bw = np.zeros_like(lat)
+    bw[ok] = bw_pT * 1e-12 * np.sqrt(wh[ok] * k[ok] / (wh[i_ref] * k[i_ref]))
+    ds = np.abs(np.diff(np.asarray(dipole.arc_length_m(L, lat, const))))
+    inv_vg = np.where(np.isfinite(vg), 1.0 / np.where(np.isfinite(vg), vg, 1.0), np.inf)
+    seg = 0.5 * (inv_vg[1:] + inv_vg[:-1]) * ds
     if direction == 1:
         tf = np.concatenate(([0.0], np.cumsum(seg)))
-    elif direction == -1:
-        tf = np.concatenate((np.cumsum(seg[::-1])[::-1], [0.0]))
     else:
-        raise ValueError("direction must be +1 or -1")
-    return WaveTables(omega, int(direction), float(z[0]), float(z[1] - z[0]), k, bw, t_inject_s + tf,
+        tf = np.concatenate((np.cumsum(seg[::-1])[::-1], [0.0]))
+    tf = np.where(np.isfinite(tf), tf, np.inf)
+    return WaveTables(omega, int(direction), float(lat[0]), float(lat[1] - lat[0]), k, bw, t_inject_s + tf,
                       float(duration_s))
+
+
+def injection_amplitude_pT(L, frequency_Hz, reference_frequency_Hz, reference_bw_eq_pT, n_eq_cm3,
+                           injection_altitude_km: float = 1000.0, density_model: str = "diffusive",
+                           dispersion: str = "full", const: dipole.DipoleConstants = dipole.DEFAULT,
+                           **density_kw) -> float:
+    """Amplitude at injection, pT, for equal input power at 1000 km (paper 002 eq. 3, Fig. 8).
+
+    The power density P is fixed by a reference wave of ``reference_frequency_Hz`` that has
+    ``reference_bw_eq_pT`` at the equator (the paper: 5 pT for Lambda = 0.5 at L = 4,
+    n_eq = 400 el/cc). Eq. (1) carries the reference amplitude from the equator down to the
+    injection point, eq. (3) turns it into P = c B_w^2 / (mu mu0), and the same P gives
+    B_w = (mu mu0 P / c)^(1/2) for ``frequency_Hz``: B_w(f) = B_ref (mu(f) / mu_ref)^(1/2).
+    """
+    lat_foot = float(dipole.latitude_at_altitude_rad(L, injection_altitude_km, const))
+    lats = np.array([0.0, lat_foot])
+    wh = np.asarray(medium.gyrofrequency_rad_s(L, lats, const))
+    wp = np.asarray(medium.plasma_frequency_rad_s(
+        medium.density_cm3(L, lats, n_eq_cm3, model=density_model, const=const, **density_kw), const))
+    w_ref = 2.0 * np.pi * float(reference_frequency_Hz)
+    k_ref = np.asarray(medium.whistler_wavenumber_per_m(w_ref, wh, wp, dispersion))
+    if not np.all(np.isfinite(k_ref)):
+        raise ValueError("the reference wave must propagate at the equator and at injection")
+    bw_ref_foot = reference_bw_eq_pT * np.sqrt(wh[1] * k_ref[1] / (wh[0] * k_ref[0]))
+    mu_ref = float(medium.whistler_refractive_index(w_ref, wh[1], wp[1], dispersion))
+    mu = float(medium.whistler_refractive_index(2.0 * np.pi * float(frequency_Hz), wh[1], wp[1], dispersion))
+    if not np.isfinite(mu):
+        raise ValueError(f"{frequency_Hz:g} Hz does not propagate at the injection point")
+    return float(bw_ref_foot * np.sqrt(mu / mu_ref))
 
 
 def equatorial_state(L, energy_keV, alpha_eq_deg, relativistic: bool = False,
@@ -491,10 +669,67 @@ def integrate(z_m, u_par_m_s, u_perp_m_s, eta_rad, L, dt_s, n_steps, t0_s: float
         t_rec = None
     lre, wh_eq = _line_constants(L, const)
     e_over_m = const.elementary_charge_C / const.electron_mass_kg
-    _rk4_kernel(z, up, uq, eta, float(t0_s), float(dt_s), n_steps, record_every, rec, lre, wh_eq, e_over_m,
-                _c.C_M_S, bool(relativistic), float(wave.omega_rad_s), float(wave.direction), float(wave.z0_m),
-                float(wave.dz_m), np.ascontiguousarray(wave.k_per_m, dtype=np.float64),
-                np.ascontiguousarray(wave.bw_T, dtype=np.float64),
-                np.ascontiguousarray(wave.t_front_s, dtype=np.float64), float(wave.duration_s))
+    lat = _latitudes(z, lre)
+    _rk4_kernel(lat, up, uq, eta, float(t0_s), float(dt_s), n_steps, record_every, rec, lre, wh_eq, e_over_m,
+                _c.C_M_S, bool(relativistic), float(wave.omega_rad_s), float(wave.direction),
+                float(wave.lat0_rad), float(wave.dlat_rad), wave.packed(), float(wave.duration_s))
+    z = np.asarray(dipole.arc_length_m(L, lat, const), dtype=float)
+    if record_every > 0:
+        rec[:, 0, :] = np.asarray(dipole.arc_length_m(L, rec[:, 0, :], const))
     return MotionResult(float(t0_s + n_steps * dt_s), z, up, uq, eta, t_rec,
                         rec if record_every > 0 else None)
+
+
+@dataclass
+class InteractionResult:
+    """End states of :func:`interact` (one entry per particle).
+
+    Attributes
+    ----------
+    t_s : ndarray
+        Time at the end of the interaction, s.
+    lat_rad, u_par_m_s, u_perp_m_s, eta_rad : ndarray
+        State then.
+    status : ndarray of int8
+        NEVER_RESONANT, PASSED_RESONANCE, LEFT_WAVE, LEFT_LINE or TIME_LIMIT.
+    n_steps : ndarray of int64
+        RK4 steps taken (coarse and fine).
+    """
+
+    t_s: np.ndarray
+    lat_rad: np.ndarray
+    u_par_m_s: np.ndarray
+    u_perp_m_s: np.ndarray
+    eta_rad: np.ndarray
+    status: np.ndarray
+    n_steps: np.ndarray
+
+
+def interact(lat_rad, u_par_m_s, u_perp_m_s, eta_rad, t_s, L, wave: WaveTables, rate_cutoff_rad_s: float,
+             dt_fine_s: float, dt_coarse_s: float, t_limit_s: float, lat_stop_rad: float,
+             relativistic: bool = False, const: dipole.DipoleConstants = dipole.DEFAULT) -> InteractionResult:
+    """Carry particles through the wave pulse until each one's interaction is over (numba).
+
+    Each particle starts at its own (t, lat) with its own phase eta. Far from resonance
+    (|omega_H/gamma - omega + s k v_par| > ``rate_cutoff_rad_s``) the wave averages out and
+    the particle moves adiabatically with RK4 steps ``dt_coarse_s``; inside that resonance
+    zone the full equations of motion are stepped with ``dt_fine_s``, starting from the
+    given eta. The interaction ends when the particle leaves the zone moving away from
+    resonance, when the pulse tail passes it, when it crosses ``lat_stop_rad`` (moving in
+    the direction opposite to the wave), or at ``t_limit_s``.
+
+    The step must resolve the phase inside the zone: ``rate_cutoff_rad_s * dt_fine_s`` of
+    0.1-0.3 rad (see docs/physics/wpi_model.md for the convergence study).
+    """
+    arrays = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float))
+                                   for x in (lat_rad, u_par_m_s, u_perp_m_s, eta_rad, t_s)))
+    lat, up, uq, eta, t = (np.array(a, dtype=np.float64).ravel() for a in arrays)
+    status = np.zeros(lat.size, dtype=np.int8)
+    steps = np.zeros(lat.size, dtype=np.int64)
+    lre, wh_eq = _line_constants(L, const)
+    e_over_m = const.elementary_charge_C / const.electron_mass_kg
+    _interaction_kernel(lat, up, uq, eta, t, status, steps, float(lat_stop_rad), float(rate_cutoff_rad_s),
+                        float(dt_fine_s), float(dt_coarse_s), float(t_limit_s), lre, wh_eq, e_over_m, _c.C_M_S,
+                        bool(relativistic), float(wave.omega_rad_s), float(wave.direction), float(wave.lat0_rad),
+                        float(wave.dlat_rad), wave.packed(), float(wave.duration_s))
+    return InteractionResult(t, lat, up, uq, eta, status, steps)
