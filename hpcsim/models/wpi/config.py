@@ -44,7 +44,8 @@ class Config:
     dispersion: str = param("full", choices=("full", "eq2"),
                             doc="Whistler dispersion: full cold-plasma R mode or the paper's eq. (2).")
     # --- wave
-    frequency_ratio: float = param(0.5, gt=0.0, lt=1.0, doc="Lambda = f / f_Heq (used unless frequency_Hz > 0).")
+    frequency_ratio: float = param(0.5, gt=0.0, le=50.0, doc="Lambda = f / f_Heq (used unless frequency_Hz > 0); "
+                                   "above 0.5 the duct ends where f = f_H/2, before the equator.")
     frequency_Hz: float = param(0.0, ge=0.0, doc="Wave frequency, Hz; 0 = use frequency_ratio.")
     pulse_length_s: float = param(0.4, gt=0.0, le=10.0, doc="Pulse length PL, s.")
     bw_pT: float = param(5.0, gt=0.0, doc="Wave amplitude, pT, at the reference point of amplitude_reference.")
@@ -76,6 +77,8 @@ class Config:
     # --- test-particle mesh per front position
     speed_cells: int = param(30, ge=2, doc="Speed cells across the resonant range.")
     speed_margin: float = param(0.1, ge=0.0, lt=0.9, doc="Relative widening of the resonant speed range.")
+    energy_cap_keV: float = param(1000.0, gt=0.0, doc="Highest test-particle energy, keV (caps the resonant "
+                                  "speed band near the ends of the line).")
     alpha_cells: int = param(8, ge=1, doc="Equatorial pitch-angle cells above the loss cone.")
     alpha_span_deg: float = param(4.0, gt=0.0, le=45.0, doc="Pitch-angle range above the loss cone that "
                                   "is meshed, deg; must exceed the largest scattering.")
@@ -121,6 +124,25 @@ class Config:
         return [", ".join(f"{k}={_show(v)}" for (k, _), v in zip(axes, combo))
                 for combo in itertools.product(*[vals for _, vals in axes])]
 
+    def _check_propagation(self) -> list[Problem]:
+        """Each case's wave must propagate at the injection point (f < f_H / 2 there)."""
+        from hpcsim.geometry import dipole
+        from hpcsim.models.wpi import medium
+        problems = []
+        for case, label in zip(self.cases(), self.case_labels()):
+            lat = dipole.latitude_at_altitude_rad(case.L, case.injection_altitude_km)
+            f_h_foot = float(medium.gyrofrequency_rad_s(case.L, lat)) / (2 * 3.141592653589793)
+            f_h_eq = float(medium.gyrofrequency_rad_s(case.L, 0.0)) / (2 * 3.141592653589793)
+            f = case.frequency_Hz if case.frequency_Hz > 0 else case.frequency_ratio * f_h_eq
+            if not f < 0.5 * f_h_foot:
+                key = "frequency_Hz" if case.frequency_Hz > 0 else "frequency_ratio"
+                value = case.frequency_Hz if case.frequency_Hz > 0 else case.frequency_ratio
+                where = "" if label == "case" else f" (case {label})"
+                problems.append(Problem("wpi", key, value, f"{f:.4g} Hz is above half the gyrofrequency at "
+                                        f"{case.injection_altitude_km:g} km ({0.5 * f_h_foot:.4g} Hz): the ducted "
+                                        f"wave cannot be injected{where}"))
+        return problems
+
     def check(self, run) -> list[Problem]:
         problems = []
         for key, values in (("scan_parameter", self.scan_values), ("scan2_parameter", self.scan2_values)):
@@ -140,7 +162,7 @@ class Config:
                                     f"must exceed energy_min_keV = {_show(self.energy_min_keV)}"))
         if self.time_max_s < 10 * self.time_bin_s:
             problems.append(Problem("wpi", "time_max_s", self.time_max_s, "must hold at least 10 time bins"))
-        bounds = {"frequency_ratio": (0.0, 1.0), "pulse_length_s": (0.0, 10.0), "bw_pT": (0.0, None),
+        bounds = {"frequency_ratio": (0.0, 50.0), "pulse_length_s": (0.0, 10.0), "bw_pT": (0.0, None),
                   "spectral_index": (0.0, 20.0), "n_eq_cm3": (0.0, None), "L": (1.2, 10.0),
                   "frequency_Hz": (0.0, None), "loss_cone_ramp_deg": (-1e-300, None)}
         for key, values in (("scan_values", self.scan_values), ("scan2_values", self.scan2_values)):
@@ -149,6 +171,8 @@ class Config:
             for v in values:
                 if (lo is not None and not v > lo) or (hi is not None and not v <= hi):
                     problems.append(Problem("wpi", key, v, f"out of range for {name}"))
+        if not problems:
+            problems += self._check_propagation()
         for name in ("steady_state",):
             if getattr(run, name):
                 problems.append(Problem("run", name, True, "the wpi model has no steady-state mode"))

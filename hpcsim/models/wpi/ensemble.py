@@ -85,23 +85,30 @@ def front_schedule(wave: WaveTables, L, n_eq_cm3, lat_start_deg, lat_end_deg, st
         tau.append(float(np.interp(lam, grid[ok], wave.t_front_s[ok])))
         speed.append(float(_group_velocity(wave, L, n_eq_cm3, lam, dispersion, density_kw, const)))
         front_deg.append(np.degrees(lam) * s)
-    if not lat_rad:
-        raise ValueError("no front position lies on the duct: check the front latitude range")
     duct_ends = grid[ok].size < grid.size and s * (np.radians(lats_deg[-1]) * s - lat_far) > 0
     if duct_ends:
         # the front stops at the end of the duct; electrons keep entering there until the tail passes
         tau_end = float(wave.t_front_s[ok][np.argmax(grid[ok] * s)])
-        dtau = tau[-1] - tau[-2] if len(tau) > 1 else wave.duration_s / 4
-        n_extra = max(1, int(np.ceil(wave.duration_s / max(dtau, 1e-9))))
-        for i in range(n_extra + 1):
-            t = tau_end + wave.duration_s * i / n_extra
-            if tau and t <= tau[-1]:
-                continue
+        if not lat_rad or lat_rad[-1] != lat_far:
             lat_rad.append(lat_far)
-            tau.append(t)
+            tau.append(tau_end)
+            speed.append(float(_group_velocity(wave, L, n_eq_cm3, lat_far, dispersion, density_kw, const)))
+            front_deg.append(np.degrees(lat_far) * s)
+        dtau = (tau[-1] - tau[0]) / (len(tau) - 1) if len(tau) > 1 else wave.duration_s / 4  # mean spacing
+        n_extra = max(1, int(np.ceil(wave.duration_s / max(dtau, 1e-9))))
+        for i in range(1, n_extra + 1):
+            lat_rad.append(lat_far)
+            tau.append(tau_end + wave.duration_s * i / n_extra)
             speed.append(0.0)
             front_deg.append(np.nan)
+    if not lat_rad:
+        raise ValueError("no front position lies on the duct: check the front latitude range")
     return FrontSchedule(np.array(lat_rad), np.array(tau), np.array(speed), np.array(front_deg))
+
+
+#: nodes where the meshed pitch angle is within acos(0.2) = 78 deg of mirroring are not used to size
+#: the resonant speed band (the required speed diverges at the mirror point)
+MIN_LOCAL_COS = 0.2
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,9 @@ def resonant_speed_range(wave: WaveTables, L, lat_entry_rad, tau_entry_s, alpha_
     stop = past[0] + 1 if past.size else idx.size
     path = idx[:max(stop, 1)]
     cos_loc = np.cos(np.radians(dipole.local_pitch_angle_deg(L, alpha_eq_deg, grid[path])))
+    # nodes near (or beyond) the mirror point of this pitch angle need unbounded speeds: leave them out
+    reach = np.nan_to_num(cos_loc) > MIN_LOCAL_COS
+    path, cos_loc = path[reach], cos_loc[reach]
     speeds = np.concatenate(([v0 / np.cos(np.radians(dipole.local_pitch_angle_deg(L, alpha_eq_deg, lat_entry_rad)))],
                              v_res[path] / cos_loc))
     speeds = speeds[np.isfinite(speeds)]
@@ -166,16 +176,16 @@ def resonant_speed_range(wave: WaveTables, L, lat_entry_rad, tau_entry_s, alpha_
 
 
 def particle_mesh(wave: WaveTables, L, lat_entry_rad, tau_entry_s, loss_cone_deg, alpha_span_deg, alpha_cells,
-                   speed_cells, phases, speed_margin, relativistic=False,
-                   const: dipole.DipoleConstants = dipole.DEFAULT) -> ParticleMesh:
+                  speed_cells, phases, speed_margin, relativistic=False, energy_cap_keV=1000.0,
+                  const: dipole.DipoleConstants = dipole.DEFAULT) -> ParticleMesh:
     """Mesh of test particles meeting the pulse at one entry (the shaded area of Fig. 1).
 
     Pitch angles: ``alpha_cells`` uniform cells from the loss cone to
     loss cone + ``alpha_span_deg`` (particle at each cell centre). Speeds: ``speed_cells``
-    uniform cells over the resonant range of :func:`resonant_speed_range`, widened by
-    ``speed_margin`` (relative) on both sides. Phases: ``phases`` values
-    2 pi (i + 1/2) / phases. The particles start at the entry latitude moving against the
-    wave (u_par of sign -direction).
+    cells uniform in ln v over the resonant range of :func:`resonant_speed_range`, widened
+    by the factor 1 -/+ ``speed_margin`` and capped at the speed of ``energy_cap_keV``.
+    Phases: ``phases`` values 2 pi (i + 1/2) / phases. The particles start at the entry
+    latitude moving against the wave (u_par of sign -direction).
     """
     da = alpha_span_deg / alpha_cells
     alpha_lower = loss_cone_deg + da * np.arange(alpha_cells)
@@ -184,17 +194,22 @@ def particle_mesh(wave: WaveTables, L, lat_entry_rad, tau_entry_s, loss_cone_deg
                                       const)
     if not np.isfinite(v_lo):
         raise ValueError("no resonant electrons behind this entry point")
-    v_lo *= 1.0 - speed_margin
-    v_hi *= 1.0 + speed_margin
-    dv = (v_hi - v_lo) / speed_cells
-    v_mid = v_lo + dv * (np.arange(speed_cells) + 0.5)
+    e_cap = energy_cap_keV * 1e3 * C.EV_TO_J
+    m = C.ELECTRON_MASS_KG
+    v_cap = (C.C_M_S * np.sqrt(1.0 - 1.0 / (1.0 + e_cap / (m * C.C_M_S**2)) ** 2) if relativistic
+             else np.sqrt(2.0 * e_cap / m))
+    v_lo = min(v_lo * (1.0 - speed_margin), 0.5 * v_cap)
+    v_hi = min(v_hi * (1.0 + speed_margin), v_cap)
+    dlnv = np.log(v_hi / v_lo) / speed_cells
+    v_mid = v_lo * np.exp(dlnv * (np.arange(speed_cells) + 0.5))
+    dv = v_lo * (np.exp(dlnv * (np.arange(speed_cells) + 1.0)) - np.exp(dlnv * np.arange(speed_cells)))
     if relativistic:
         # the mesh is in v; the state and the distribution use u = gamma v, du = gamma^3 dv
         beta2 = (v_mid / C.C_M_S) ** 2
         u_mid = v_mid / np.sqrt(1.0 - beta2)
         du = dv / (1.0 - beta2) ** 1.5
     else:
-        u_mid, du = v_mid, np.full_like(v_mid, dv)
+        u_mid, du = v_mid, dv
     eta = 2.0 * np.pi * (np.arange(phases) + 0.5) / phases
     U, A, E = np.meshgrid(u_mid, alpha_mid, eta, indexing="ij")
     DU = np.broadcast_to(du[:, None, None], U.shape)
@@ -202,6 +217,6 @@ def particle_mesh(wave: WaveTables, L, lat_entry_rad, tau_entry_s, loss_cone_deg
     alpha_loc = np.radians(dipole.local_pitch_angle_deg(L, A.ravel(), lat_entry_rad))
     u = U.ravel()
     return ParticleMesh(u_m_s=u, du_m_s=DU.ravel().copy(), alpha_eq_deg=A.ravel(),
-                         alpha_cell_lower_deg=ALO.ravel().copy(), alpha_cell_width_deg=float(da), eta_rad=E.ravel(),
-                         u_par_m_s=-wave.direction * u * np.cos(alpha_loc), u_perp_m_s=u * np.sin(alpha_loc),
-                         local_cos=np.cos(alpha_loc), speed_range_m_s=(float(v_lo), float(v_hi)))
+                        alpha_cell_lower_deg=ALO.ravel().copy(), alpha_cell_width_deg=float(da), eta_rad=E.ravel(),
+                        u_par_m_s=-wave.direction * u * np.cos(alpha_loc), u_perp_m_s=u * np.sin(alpha_loc),
+                        local_cos=np.cos(alpha_loc), speed_range_m_s=(float(v_lo), float(v_hi)))

@@ -88,6 +88,7 @@ class Model(BaseModel):
         self.e_edges = np.geomspace(cfg.energy_min_keV, cfg.energy_max_keV, cfg.energy_bins + 1)
         nt, ne = self.t_mid.size, cfg.energy_bins
         self.impulse = np.zeros((nc, nf, nt))
+        self.flux = np.zeros((nc, nt))
         self.energy_time = np.zeros((nc, nt, ne))
         self.energy_range = np.full((nc, nf, nt, 2), np.nan)
         self.counters = np.zeros((nc, len(COUNTERS)))
@@ -104,7 +105,7 @@ class Model(BaseModel):
                 "frequency_ratio", "frequency_Hz", "pulse_length_s", "bw_pT", "amplitude_reference",
                 "spectral_index", "flux_ref", "energy_ref_keV", "loss_cone_altitude_km", "loss_cone_ramp_deg",
                 "relativistic", "front_lat_start_deg", "front_lat_end_deg", "front_step_deg", "speed_cells",
-                "speed_margin", "alpha_cells", "alpha_span_deg", "phases", "phase_rate_cutoff_rad_s",
+                "speed_margin", "energy_cap_keV", "alpha_cells", "alpha_span_deg", "phases", "phase_rate_cutoff_rad_s",
                 "phase_step_rad", "coarse_step_s", "time_bin_s", "time_max_s", "energy_bins", "energy_min_keV",
                 "energy_max_keV", "scan_parameter", "scan_values", "scan2_parameter", "scan2_values")
         return {k: (list(getattr(c, k)) if isinstance(getattr(c, k), tuple) else getattr(c, k)) for k in keys}
@@ -114,6 +115,9 @@ class Model(BaseModel):
             Field.replicated("impulse_response", self.impulse, "erg cm-2 s-1 per s of front time",
                              "h(t, tau): energy flux at 1000 km from the electrons that meet the front at "
                              "tau, per unit tau (paper section 2.4)", ("case", "front", "time")),
+            Field.replicated("energy_flux", self.flux, "erg cm-2 s-1",
+                             "precipitated energy flux r(t) at 1000 km after injection (eq. 9), summed "
+                             "over the finished front positions", ("case", "time")),
             Field.replicated("energy_time", self.energy_time, "erg cm-2",
                              "precipitated energy by arrival time and energy, integrated over tau",
                              ("case", "time", "energy")),
@@ -126,22 +130,15 @@ class Model(BaseModel):
 
     def set_state(self, arrays):
         self.impulse[...] = arrays["impulse_response"]
+        self.flux[...] = arrays["energy_flux"]
         self.energy_time[...] = arrays["energy_time"]
         self.energy_range[...] = arrays["energy_range_keV"]
         self.counters[...] = arrays["counters"]
         self.steps_done[...] = arrays["steps_done"]
 
     def energy_flux(self) -> np.ndarray:
-        """r(t) of eq. (9) per case, erg cm^-2 s^-1: trapezoid rule over the computed fronts."""
-        out = np.zeros((len(self.cases), self.t_mid.size))
-        for c, case in enumerate(self.cases):
-            out[c] = case.weights @ self.impulse[c, :len(case)]
-        return out
-
-    def output_fields(self):
-        return [Field.replicated("energy_flux", self.energy_flux(), "erg cm-2 s-1",
-                                 "precipitated energy flux r(t) at 1000 km after injection (eq. 9)",
-                                 ("case", "time"))] + self.state_fields()
+        """r(t) of eq. (9) per case, erg cm^-2 s^-1 (the finished front positions so far)."""
+        return self.flux
 
     def static_fields(self):
         nc, nf = len(self.cases), int(self.n_fronts.max())
@@ -187,24 +184,27 @@ class Model(BaseModel):
         sched = case.schedule
         lat_e, tau_e, vg_e = float(sched.latitude_rad[j]), float(sched.tau_s[j]), float(sched.front_speed_m_s[j])
         mesh = ensemble.particle_mesh(case.wave, cfg.L, lat_e, tau_e, case.loss_cone_deg, cfg.alpha_span_deg,
-                                      cfg.alpha_cells, cfg.speed_cells, cfg.phases, cfg.speed_margin, cfg.relativistic)
+                                      cfg.alpha_cells, cfg.speed_cells, cfg.phases, cfg.speed_margin, cfg.relativistic,
+                                      cfg.energy_cap_keV)
         mine = np.arange(self.rank, len(mesh), self.size)
         res = motion.interact(lat_e, mesh.u_par_m_s[mine], mesh.u_perp_m_s[mine], mesh.eta_rad[mine], tau_e, cfg.L,
                               case.wave, cfg.phase_rate_cutoff_rad_s, cfg.phase_step_rad / cfg.phase_rate_cutoff_rad_s,
                               cfg.coarse_step_s, tau_e + 5.0 * cfg.pulse_length_s + 2.0, -case.lat_foot,
                               cfg.relativistic)
-        h, et, erange, counts = self._response(case, mesh, mine, res, vg_e)
+        h, r, et, erange, counts = self._response(case, mesh, mine, res, tau_e, vg_e, case.weights[j])
         # one sum (h, histogram, counters) and one min (lowest energies, minus highest) over the ranks
         nt = h.size
-        summed = np.concatenate([h, et.ravel(), counts])
+        summed = np.concatenate([h, r, et.ravel(), counts])
         self.comm.Allreduce(MPI.IN_PLACE, summed, op=MPI.SUM)
-        h_all, et_all, counts_all = summed[:nt], summed[nt:-counts.size].reshape(et.shape), summed[-counts.size:]
+        h_all, r_all = summed[:nt], summed[nt:2 * nt]
+        et_all, counts_all = summed[2 * nt:-counts.size].reshape(et.shape), summed[-counts.size:]
         extremes = np.concatenate([np.where(np.isnan(erange[:, 0]), np.inf, erange[:, 0]),
                                    np.where(np.isnan(erange[:, 1]), np.inf, -erange[:, 1])])
         self.comm.Allreduce(MPI.IN_PLACE, extremes, op=MPI.MIN)
         lo_all, hi_all = extremes[:nt], -extremes[nt:]
         self.impulse[c, j] = h_all
-        self.energy_time[c] += case.weights[j] * et_all
+        self.flux[c] += r_all
+        self.energy_time[c] += et_all
         self.energy_range[c, j, :, 0] = np.where(np.isfinite(lo_all), lo_all, np.nan)
         self.energy_range[c, j, :, 1] = np.where(np.isfinite(hi_all), hi_all, np.nan)
         self.counters[c] += counts_all
@@ -214,8 +214,9 @@ class Model(BaseModel):
             log.debug("case %d front %d (%.1f deg, tau %.3f s): %d particles, %d precipitating, %.2f s", c, j,
                       sched.front_latitude_deg[j], tau_e, len(mesh), counts_all[2], time.perf_counter() - t0)
 
-    def _response(self, case, mesh, mine, res, front_speed):
-        """This rank's share of h(t, tau_j), the energy-time histogram, energy ranges, counters."""
+    def _response(self, case, mesh, mine, res, tau_entry, front_speed, front_weight):
+        """This rank's share of h(t, tau_j), of w_j h(t, tau_j) spread over the front interval
+        (its contribution to r(t)), of the energy-time histogram, energy ranges and counters."""
         cfg = case.cfg
         nt, ne = self.t_mid.size, cfg.energy_bins
         aeq = precipitation.equatorial_pitch_angle_deg(res.lat_rad, res.u_par_m_s, res.u_perp_m_s)
@@ -225,10 +226,11 @@ class Model(BaseModel):
                            np.count_nonzero(res.status == motion.TIME_LIMIT)], dtype=float)
         sel = np.flatnonzero(frac > 0)
         h = np.zeros(nt)
+        r = np.zeros(nt)
         et = np.zeros((nt, ne))
         erange = np.full((nt, 2), np.nan)
         if sel.size == 0:
-            return h, et, erange, counts
+            return h, r, et, erange, counts
         m = mine[sel]
         u0 = mesh.u_m_s[m]
         gamma0 = np.sqrt(1.0 + (u0 / C.C_M_S) ** 2) if cfg.relativistic else 1.0
@@ -245,9 +247,15 @@ class Model(BaseModel):
         travel = precipitation.travel_time_s(cfg.L, res.lat_rad[sel], speed, aeq[sel], -case.lat_foot)
         arrival = res.t_s[sel] + np.where(np.sign(res.lat_rad[sel] + case.lat_foot) > 0, travel, 0.0)
         e_J = e_keV * 1e3 * C.EV_TO_J
-        by_time, both = precipitation.bin_energy(arrival, e_J, number, self.t_edges, self.e_edges)
-        h = by_time / cfg.time_bin_s
-        et = both
+        v_par0 = np.abs(mesh.u_par_m_s[m]) / gamma0
+        since = arrival - tau_entry  # entry to arrival
+        cell = mesh.du_m_s[m] / u0
+        spread_v = precipitation.arrival_spread_s(since, cell)
+        spread = precipitation.arrival_spread_s(since, cell, front_weight, front_speed, v_par0)
+        h = precipitation.bin_energy(arrival, e_J, number, self.t_edges, spread_s=spread_v) / cfg.time_bin_s
+        by_time, et = precipitation.bin_energy(arrival, e_J, number * front_weight, self.t_edges, self.e_edges,
+                                               spread_s=spread)
+        r = by_time / cfg.time_bin_s
         contrib = e_J * number
         keep = contrib > 1e-3 * contrib.max()
         ibin = np.floor(arrival[keep] / cfg.time_bin_s).astype(int)
@@ -258,7 +266,7 @@ class Model(BaseModel):
         np.maximum.at(hi, ibin[ok], e_keV[keep][ok])
         erange[:, 0] = np.where(np.isfinite(lo), lo, np.nan)
         erange[:, 1] = np.where(np.isfinite(hi), hi, np.nan)
-        return h, et, erange, counts
+        return h, r, et, erange, counts
 
     # -- diagnostics --------------------------------------------------------------------
     def diagnostics(self):

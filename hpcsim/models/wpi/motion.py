@@ -292,7 +292,7 @@ def _interaction_kernel(lat, up, uq, eta, t, status, n_steps_out, lat_stop, rate
                                        dlat, tabs, duration, inside)
             tt += h
             steps += 1
-            if sdir * (x0 - lat_stop) < 0.0:
+            if sdir * (x0 - lat_stop) < 0.0 or abs(x0) > abs(lat_stop):
                 st = LEFT_LINE
                 break
         if st == TIME_LIMIT and not was_inside:

@@ -83,7 +83,8 @@ def trapezoid_weights(tau_s) -> np.ndarray:
     return w
 
 
-def bin_energy(arrival_s, energy_J, number_per_m2, time_edges_s, energy_edges_keV=None):
+def bin_energy(arrival_s, energy_J, number_per_m2, time_edges_s, energy_edges_keV=None, spread_s=None,
+               subsamples: int = 16):
     """Histogram of precipitated energy by arrival time (and energy), erg cm^-2 per bin.
 
     Parameters
@@ -91,18 +92,47 @@ def bin_energy(arrival_s, energy_J, number_per_m2, time_edges_s, energy_edges_ke
     arrival_s, energy_J, number_per_m2 : array_like
         Arrival time at the foot, energy and number (per m^2 at the foot) of each particle.
     time_edges_s : ndarray
-        Uniform arrival-time bin edges, s.
+        Arrival-time bin edges, s.
     energy_edges_keV : ndarray, optional
         Energy bin edges, keV; then a 2-d (time, energy) histogram is returned as well.
+    spread_s : array_like, optional
+        Width of the arrival-time interval each particle stands for, s: its contribution is
+        spread uniformly over [t - spread/2, t + spread/2] (by ``subsamples`` equal parts).
+        A test particle represents a cell of speeds and an interval of front times, whose
+        electrons arrive over such an interval (:func:`arrival_spread_s`).
     """
-    e = np.asarray(energy_J, dtype=float) * np.asarray(number_per_m2, dtype=float) * J_PER_M2_IN_ERG_PER_CM2
-    by_time, _ = np.histogram(arrival_s, bins=time_edges_s, weights=e)
+    from hpcsim.physics import constants as C
+    t = np.asarray(arrival_s, dtype=float)
+    e_J = np.asarray(energy_J, dtype=float)
+    e = e_J * np.asarray(number_per_m2, dtype=float) * J_PER_M2_IN_ERG_PER_CM2
+    e_keV = e_J / (1e3 * C.EV_TO_J)
+    if spread_s is not None and subsamples > 1:
+        offsets = ((np.arange(subsamples) + 0.5) / subsamples - 0.5)
+        t = (t[:, None] + np.asarray(spread_s, dtype=float)[..., None] * offsets).ravel()
+        e = np.repeat(e / subsamples, subsamples)
+        e_keV = np.repeat(e_keV, subsamples)
+    by_time, _ = np.histogram(t, bins=time_edges_s, weights=e)
     if energy_edges_keV is None:
         return by_time
-    from hpcsim.physics import constants as C
-    e_keV = np.asarray(energy_J, dtype=float) / (1e3 * C.EV_TO_J)
-    both, _, _ = np.histogram2d(arrival_s, e_keV, bins=(time_edges_s, energy_edges_keV), weights=e)
+    both, _, _ = np.histogram2d(t, e_keV, bins=(time_edges_s, energy_edges_keV), weights=e)
     return by_time, both
+
+
+def arrival_spread_s(time_since_entry_s, speed_cell_fraction, front_interval_s=0.0, front_speed_m_s=0.0,
+                     v_par_abs_m_s=1.0):
+    """Arrival-time width of the electrons one test particle stands for, s.
+
+    * Speed cell: arrival times scale as 1/v over the time from entry to arrival T, so the
+      cell's relative width dv/v spreads them over T dv/v.
+    * Front interval: electrons of the same speed that meet the front dtau later meet it
+      v_g dtau further along, so they arrive dtau (1 + v_g / |v_par|) later.
+
+    The two widths are combined in quadrature (a box of that width stands for their
+    convolution).
+    """
+    width_v = np.asarray(time_since_entry_s, dtype=float) * np.asarray(speed_cell_fraction, dtype=float)
+    width_tau = front_interval_s * (1.0 + front_speed_m_s / np.asarray(v_par_abs_m_s, dtype=float))
+    return np.sqrt(width_v**2 + width_tau**2)
 
 
 def pulse_measures(time_s, flux, threshold: float = 0.1) -> dict[str, float]:
