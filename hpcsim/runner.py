@@ -223,7 +223,8 @@ class Runner:
                 flags |= _FLAG_WALL_CHECKPOINT
             flags = self.comm.allreduce(flags, op=MPI.BOR)
             stop = bool(flags & _FLAG_SIGNAL)
-            if final or stop or flags & _FLAG_WALL_CHECKPOINT or (chk_every and s % chk_every == 0):
+            if (final or stop or flags & _FLAG_WALL_CHECKPOINT or (chk_every and s % chk_every == 0)
+                    or self.model.checkpoint_due()):
                 self._checkpoint(t_start)
                 last_wall_checkpoint = time.perf_counter()
             progress.update(s)

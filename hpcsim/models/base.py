@@ -99,6 +99,14 @@ class Model(ABC):
         """
         return None
 
+    def checkpoint_due(self) -> bool:
+        """Whether the step just taken ends a unit of work worth a checkpoint (default: never).
+
+        ``wpi`` asks for one after the last front position of each case, so a killed scan
+        loses at most the case it was in.
+        """
+        return False
+
     def step(self, dt_s: float) -> None:
         raise NotImplementedError(f"model {self.name!r} has no time-dependent mode")
 

@@ -31,7 +31,8 @@ from hpcsim.physics import constants as C
 log = logging.getLogger("hpcsim.wpi")
 
 #: columns of the per-case counters
-COUNTERS = ("test_particles", "rk4_steps", "precipitating_particles", "time_limited_particles")
+COUNTERS = ("test_particles", "rk4_steps", "precipitating_particles", "time_limited_particles",
+            "precipitating_from_top_alpha_cell")
 
 
 class _Case:
@@ -98,6 +99,11 @@ class Model(BaseModel):
     # -- contract -----------------------------------------------------------------------
     def planned_steps(self) -> int:
         return int(self.front_offsets[-1])
+
+    def checkpoint_due(self) -> bool:
+        """After the last front position of each case (same answer on every rank)."""
+        done = int(self.steps_done[0])
+        return done in set(int(x) for x in self.front_offsets[1:])
 
     def state_fingerprint(self):
         c = self.cfg
@@ -210,6 +216,12 @@ class Model(BaseModel):
         self.counters[c] += counts_all
         self.steps_done[0] += 1
         self.wall_s += time.perf_counter() - t0
+        if self.rank == 0 and j == len(case) - 1:
+            if self.counters[c, 4] > 0:
+                log.warning("case %d (%s): %d precipitating test particles started in the top pitch-angle cell; "
+                            "raise alpha_span_deg (now %g deg), the flux is underestimated", c, self.labels[c],
+                            self.counters[c, 4], cfg.alpha_span_deg)
+            log.info("case %d of %d (%s) done", c + 1, len(self.cases), self.labels[c])
         if self.rank == 0:
             log.debug("case %d front %d (%.1f deg, tau %.3f s): %d particles, %d precipitating, %.2f s", c, j,
                       sched.front_latitude_deg[j], tau_e, len(mesh), counts_all[2], time.perf_counter() - t0)
@@ -222,8 +234,10 @@ class Model(BaseModel):
         aeq = precipitation.equatorial_pitch_angle_deg(res.lat_rad, res.u_par_m_s, res.u_perp_m_s)
         frac = precipitation.loss_cone_fraction(mesh.alpha_eq_deg[mine], aeq, mesh.alpha_cell_width_deg,
                                                 mesh.alpha_cell_lower_deg[mine], case.loss_cone_deg)
+        top = mesh.alpha_cell_lower_deg[mine] >= case.loss_cone_deg + cfg.alpha_span_deg - 1.5 * mesh.alpha_cell_width_deg
         counts = np.array([mine.size, res.n_steps.sum(), np.count_nonzero(frac > 0),
-                           np.count_nonzero(res.status == motion.TIME_LIMIT)], dtype=float)
+                           np.count_nonzero(res.status == motion.TIME_LIMIT), np.count_nonzero(top & (frac > 0))],
+                          dtype=float)
         sel = np.flatnonzero(frac > 0)
         h = np.zeros(nt)
         r = np.zeros(nt)
@@ -282,6 +296,9 @@ class Model(BaseModel):
             "rk4_steps": Scalar(float(self.counters[:, 1].sum()), "1", "RK4 steps taken (all ranks)"),
             "time_limited_particles": Scalar(float(self.counters[:, 3].sum()), "1",
                                              "particles stopped by the time limit (should be 0)"),
+            "precipitating_from_top_alpha_cell": Scalar(
+                float(self.counters[:, 4].sum()), "1", "precipitating test particles that started in the top "
+                "pitch-angle cell: if not 0, alpha_span_deg is too small and the flux is underestimated"),
         }
 
     @classmethod
@@ -298,4 +315,6 @@ class Model(BaseModel):
                 out[key + suffix] = value
             out["test_particles" + suffix] = float(counters[c, 0])
             out["time_limited_particles" + suffix] = float(counters[c, 3])
+            if counters.shape[1] > 4:
+                out["precipitating_from_top_alpha_cell" + suffix] = float(counters[c, 4])
         return out
