@@ -60,6 +60,9 @@ __all__ = [
 ]
 
 _SQRT3 = np.sqrt(3.0)
+#: fast-math flags for the kernels: no "nnan"/"ninf" (the tables mark gaps with -1, not NaN,
+#: and the time-front table may hold inf)
+_FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _LAT_MAX = 0.5 * np.pi - 1e-6
 
 
@@ -100,7 +103,7 @@ def _latitude(z, lre):
     return lat
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=_FAST)
 def _geom(lat, lre, wh_eq):
     """(ds/dlat in m/rad, omega_H in rad/s, d omega_H/ds in rad/s/m) at latitude lat."""
     s = np.sin(lat)
@@ -121,36 +124,33 @@ def _field(z, lre, wh_eq):
     return lat, wh, dwh
 
 
-@nb.njit(cache=True)
-def _interp(x_val, x0, dx, tab):
-    """Linear interpolation on a uniform grid; NaN outside it."""
-    x = (x_val - x0) / dx
-    n = tab.shape[0]
+@nb.njit(cache=True, fastmath=_FAST)
+def _wave_at(t, lat, lat0, dlat, tabs, duration):
+    """(k, B_w) seen at (t, lat): k = 0 where the wave does not propagate, B_w = 0 where off.
+
+    ``tabs`` rows: k (1/m, negative where no propagation), B_w (T), front arrival time (s);
+    see :meth:`WaveTables.packed`. One index computation serves the three rows.
+    """
+    x = (lat - lat0) / dlat
+    n = tabs.shape[1]
     if not (x >= 0.0 and x <= n - 1):
-        return np.nan
+        return 0.0, 0.0
     i = int(x)
     if i >= n - 1:
         i = n - 2
     f = x - i
-    return (1.0 - f) * tab[i] + f * tab[i + 1]
-
-
-@nb.njit(cache=True)
-def _wave_at(t, lat, lat0, dlat, tabs, duration):
-    """(k, B_w) seen at (t, lat): k = 0 where the wave does not propagate, B_w = 0 where off.
-
-    ``tabs`` rows: k (1/m, NaN where no propagation), B_w (T), front arrival time (s).
-    """
-    k = _interp(lat, lat0, dlat, tabs[0])
-    if not np.isfinite(k):
+    k0 = tabs[0, i]
+    k1 = tabs[0, i + 1]
+    if k0 <= 0.0 or k1 <= 0.0:
         return 0.0, 0.0
-    tf = _interp(lat, lat0, dlat, tabs[2])
+    k = (1.0 - f) * k0 + f * k1
+    tf = (1.0 - f) * tabs[2, i] + f * tabs[2, i + 1]
     if t >= tf and t <= tf + duration:
-        return k, _interp(lat, lat0, dlat, tabs[1])
+        return k, (1.0 - f) * tabs[1, i] + f * tabs[1, i + 1]
     return k, 0.0
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=_FAST)
 def _rhs(t, lat, up, uq, eta, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration,
          wave_on):
     """Time derivatives of (lat, u_par, u_perp, eta); the wave is ignored if not ``wave_on``."""
@@ -175,7 +175,7 @@ def _rhs(t, lat, up, uq, eta, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, d
     return vpar / ds_dlat, dup, duq, deta
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=_FAST)
 def _rk4_step(t, h, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration,
               wave_on):
     """One classical RK4 step of :func:`_rhs` from (t, lat=x0, u_par=x1, u_perp=x2, eta=x3)."""
@@ -196,7 +196,7 @@ def _rk4_step(t, h, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir, l
             x3 + h / 6.0 * (k1d + 2.0 * k2d + 2.0 * k3d + k4d))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=_FAST)
 def _rk4_kernel(lat, up, uq, eta, t0, dt, n_steps, record_every, rec, lre, wh_eq, e_over_m, c, rel, omega,
                 sdir, lat0, dlat, tabs, duration):
     n = lat.shape[0]
@@ -228,7 +228,7 @@ def _rk4_kernel(lat, up, uq, eta, t0, dt, n_steps, record_every, rec, lre, wh_eq
         eta[p] = x3
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=_FAST)
 def _phase_rate(t, lat, up, uq, lre, wh_eq, c, rel, omega, sdir, lat0, dlat, tabs, duration):
     """Unperturbed phase rate omega_H/gamma - omega + s k v_par (rad/s) and whether the wave is on."""
     _, wh, _ = _geom(lat, lre, wh_eq)
@@ -243,7 +243,7 @@ def _phase_rate(t, lat, up, uq, lre, wh_eq, c, rel, omega, sdir, lat0, dlat, tab
 NEVER_RESONANT, PASSED_RESONANCE, LEFT_WAVE, LEFT_LINE, TIME_LIMIT = 0, 1, 2, 3, 4
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=_FAST)
 def _interaction_kernel(lat, up, uq, eta, t, status, n_steps_out, lat_stop, rate_cutoff, dt_fine, dt_coarse,
                         t_limit, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration):
     """Integrate each particle through the wave pulse until its interaction is over.
@@ -420,8 +420,9 @@ class WaveTables:
         return self.lat0_rad + self.dlat_rad * np.arange(len(self.k_per_m))
 
     def packed(self) -> np.ndarray:
-        """(3, n) contiguous rows k, B_w, t_front for the kernels."""
-        return np.ascontiguousarray(np.vstack([self.k_per_m, self.bw_T, self.t_front_s]), dtype=np.float64)
+        """(3, n) contiguous rows k (-1 where NaN: no propagation), B_w, t_front for the kernels."""
+        k = np.where(np.isfinite(self.k_per_m), self.k_per_m, -1.0)
+        return np.ascontiguousarray(np.vstack([k, self.bw_T, self.t_front_s]), dtype=np.float64)
 
 
 def no_wave(omega_rad_s: float = 0.0) -> WaveTables:
