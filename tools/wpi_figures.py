@@ -97,6 +97,8 @@ UNIT = {"n_eq_cm3": " el/cc", "bw_pT": " pT", "pulse_length_s": " s", "loss_cone
 STACK_FIGURE = {"pulse_length_s": 5, "frequency_ratio": 7, "spectral_index": 10}
 #: Fig. 20 transmitter frequencies, Hz
 TRANSMITTERS = ((5000.0, "5 kHz (Siple)"), (10200.0, "10.2 kHz (Omega ND)"), (17800.0, "17.8 kHz (NAA)"))
+#: decades shown below the highest value of the Fig. 22 spectra
+SPECTRUM_DECADES = 5
 FLUX_UNIT = r"erg cm$^{-2}$ s$^{-1}$"
 ENERGY_UNIT = r"erg cm$^{-2}$"
 
@@ -324,8 +326,8 @@ def draw_flux(ax, run: WpiRun, case: int, t_end: float, annotate: bool = True) -
 
 def draw_energy_segments(ax, run: WpiRun, case: int, t_end: float, plt, norm):
     """Energy range of the precipitating electrons versus arrival time, one band per front
-    position, coloured by front latitude (grey: entries at the end of the duct). Returns the
-    colour mapper (for a colour bar)."""
+    position (joined across arrival-time bins without electrons), coloured by front latitude
+    (grey: entries at the end of the duct). Returns the colour mapper (for a colour bar)."""
     from matplotlib.cm import ScalarMappable
     mapper = ScalarMappable(norm=norm, cmap=plt.get_cmap("turbo"))
     lats, inside = front_latitudes(run, case)
@@ -343,9 +345,10 @@ def draw_energy_segments(ax, run: WpiRun, case: int, t_end: float, plt, norm):
         else:
             colour = str(0.15 + 0.6 * k_end / max(n_end, 1))
             k_end += 1
-        ax.fill_between(run.time_s, lo, hi, where=have, color=colour, alpha=0.45, lw=0, step="mid")
-        ax.plot(run.time_s, np.where(have, lo, np.nan), color=colour, lw=0.7, drawstyle="steps-mid")
-        ax.plot(run.time_s, np.where(have, hi, np.nan), color=colour, lw=0.7, drawstyle="steps-mid")
+        t, lo, hi = run.time_s[have], lo[have], hi[have]     # joined across empty bins
+        ax.fill_between(t, lo, hi, color=colour, alpha=0.45, lw=0)
+        ax.plot(t, lo, color=colour, lw=0.7)
+        ax.plot(t, hi, color=colour, lw=0.7)
     if n_end:
         ax.plot([], [], color="0.4", lw=2, label="fronts past the end of the duct ($f = f_H/2$)")
         ax.legend(fontsize=6, loc="upper right")
@@ -683,19 +686,19 @@ def fig21(run: WpiRun, plt, _case) -> dict:
     """Fig. 21: lowest energy in the peak time bin versus the scanned key."""
     x, curve = need_scan(run)
     fig, ax = plt.subplots(figsize=(6.5, 4.5), layout="constrained")
-    draw_series(ax, run, curve_series(run, x, curve, lambda c: lowest_energy_keV(run, c)), plt, log_y=True)
+    draw_series(ax, run, curve_series(run, x, curve, lambda c: lowest_energy_keV(run, c)), plt)
     ax.set_xlabel(AXIS_LABEL.get(x, x))
     ax.set_ylabel("lowest energy at the peak (keV)")
     if wide([shown(x, run.value(c, x)) for c in range(run.n_cases)]):
         ax.set_xscale("log")
-    ax.set_title("Fig. 21: lowest energy of the electrons in the peak time bin\n"
-                 "(lower edge of the lowest energy bin with > 1 % of the bin's energy); "
-                 + common_title(run, range(run.n_cases)), fontsize=8)
+    ax.set_title("Fig. 21: lowest energy of the electrons in the peak time bin (lower edge of the\n"
+                 "lowest energy bin with > 1 % of the bin's energy)\n" + common_title(run, range(run.n_cases)),
+                 fontsize=8)
     return {"fig21_lowest_energy": fig}
 
 
 def fig22(run: WpiRun, plt, _case) -> dict:
-    """Fig. 22: energy spectrum in the peak time bin, one curve per case."""
+    """Fig. 22: energy spectrum in the peak time bin, one curve per case (SPECTRUM_DECADES shown)."""
     x, curve = scan_axes(run)
     centres = np.sqrt(run.energy_edges[1:] * run.energy_edges[:-1])
     panels = groups(run, x, curve)
@@ -715,6 +718,9 @@ def fig22(run: WpiRun, plt, _case) -> dict:
         ax.legend(fontsize=7)
         if curve:
             ax.set_title(value_label(curve, value), fontsize=9)
+    top = max((float(np.max(peak_spectrum(run, c))) for c in range(run.n_cases)), default=0.0)
+    if top > 0:
+        axes[0][0].set_ylim(top * 10.0 ** -SPECTRUM_DECADES, 2.0 * top)
     axes[0][0].set_ylabel(f"energy flux in the peak bin ({FLUX_UNIT} keV$^{{-1}}$)")
     fig.suptitle("Fig. 22: energy spectra of the electrons that make up the peak flux\n"
                  + common_title(run, range(run.n_cases)), fontsize=9)
