@@ -32,7 +32,7 @@ Files and the paper figure each corresponds to:
   (tau + PL) versus time, and per front position the earliest and latest arrival time at
   1000 km of its precipitating electrons (one case).
   Figs. 2-4 are drawn for a single-case file, or for case K of a scan with ``--case K``.
-* ``fig05_flux_energy_vs_pulse_length.png``, ``fig07_flux_energy_vs_frequency_ratio.png``,
+* ``fig05_flux_energy_vs_pulse_length_s.png``, ``fig07_flux_energy_vs_frequency_ratio.png``,
   ``fig10_flux_energy_vs_spectral_index.png`` -- Figs. 5, 7, 10: one row per case, r(t) left
   and the energy segments right (other scanned keys: ``fig03_flux_energy_vs_<key>.png``, the
   Fig. 3 format per case). Two-key scans: one file per value of the curve key
@@ -248,11 +248,11 @@ def wide(values, ratio: float = 20.0) -> bool:
 
 
 def time_axis_end(run: WpiRun, cases) -> float:
-    """End of the time axis: 6 s as in the paper, or the last nonzero flux bin (rounded up to
-    0.5 s) when the pulses end after 6 s or before 3 s."""
+    """End of the time axis: 6 s as in the paper, or the last bin with flux (above 1e-3 of the
+    case's peak; rounded up to 0.5 s) when the pulses end after 6 s or before 3 s."""
     last = 0.0
     for c in cases:
-        nz = np.flatnonzero(run.flux[c] > 0)
+        nz = np.flatnonzero(run.flux[c] > 1e-3 * run.flux[c].max())
         if nz.size:
             last = max(last, float(run.time_s[nz[-1]]))
     if 3.0 <= last <= 6.0 or last == 0.0:
@@ -447,14 +447,21 @@ def fig04(run: WpiRun, plt, case) -> dict:
     ax.plot(tau[inside] + pl, lats[inside], "-", color="tab:orange", lw=1.5, label=f"wave tail $t_t$ (τ + PL, PL = {pl:g} s)")
     if (~inside).any():
         ax.axhline(lats[~inside][0], color="0.5", ls="--", lw=1, label=r"end of the duct ($f = f_H/2$)")
-    first = True
+    labelled = set()
+    end_taus = tau[~inside]
     for j in range(lats.size):
         arrived = np.flatnonzero(run.impulse[c, j] > 0)
         if arrived.size:
             t0, t1 = run.time_s[arrived[0]] - 0.5 * run.dt, run.time_s[arrived[-1]] + 0.5 * run.dt
-            ax.plot([t0, t1], [lats[j], lats[j]], color="k", lw=2.5, solid_capstyle="butt",
-                    label="arrival at 1000 km, $t_e$ (min-max)" if first else None)
-            first = False
+            if inside[j]:
+                style, label = dict(color="k", lw=2.5), "arrival at 1000 km, $t_e$ (min-max)"
+            else:
+                style = dict(color="0.45", lw=1.5)
+                label = (f"arrival, entries at the end of the duct (τ = {end_taus.min():.3g}-"
+                         f"{end_taus.max():.3g} s)")
+            ax.plot([t0, t1], [lats[j], lats[j]], solid_capstyle="butt",
+                    label=None if label in labelled else label, **style)
+            labelled.add(label)
     ax.set_xlim(0.0, max(time_axis_end(run, [c]), float(np.nanmax(tau)) + pl + 0.2))
     ax.set_xlabel("time after injection (s)")
     ax.set_ylabel("geomagnetic latitude (deg)")
@@ -599,9 +606,9 @@ def fig_summary(run: WpiRun, plt, _case) -> dict:
         for ax in axes[0]:
             ax.axvline(0.5, color="0.6", ls=":", lw=1)
     cases = list(range(run.n_cases))
-    name = f"Fig. {number.lstrip('0')}" if number != "scan" else "scan"
+    name = {"scan": "scan", "10": "the cases of Fig. 10"}.get(number, f"Fig. {number.lstrip('0')}")
     note = "; open markers: wave does not reach the equator" if not all(run.reaches_equator(c) for c in cases) else ""
-    fig.suptitle(f"{name}: E_T and F_p versus {AXIS_LABEL.get(x, x)}\n{common_title(run, cases)}{note}", fontsize=9)
+    fig.suptitle(f"{name}: $E_T$ and $F_p$ versus {AXIS_LABEL.get(x, x)}\n{common_title(run, cases)}{note}", fontsize=9)
     stem = f"fig{number}_ET_Fp_vs_{x}" if number != "scan" else f"scan_ET_Fp_vs_{x}"
     return {stem: fig}
 
@@ -700,7 +707,6 @@ def fig21(run: WpiRun, plt, _case) -> dict:
 def fig22(run: WpiRun, plt, _case) -> dict:
     """Fig. 22: energy spectrum in the peak time bin, one curve per case (SPECTRUM_DECADES shown)."""
     x, curve = scan_axes(run)
-    centres = np.sqrt(run.energy_edges[1:] * run.energy_edges[:-1])
     panels = groups(run, x, curve)
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.3), squeeze=False,
                              sharey=True, layout="constrained")
@@ -709,8 +715,8 @@ def fig22(run: WpiRun, plt, _case) -> dict:
         for c, colour in zip(cases, colours):
             label = value_label(x, run.value(c, x)) if x else "case"
             t_p = run.measures[c]["peak_time_s"]
-            ax.plot(centres, _positive(peak_spectrum(run, c)), "-", color=colour, drawstyle="steps-mid",
-                    label=f"{label} ($t_p$ = {t_p:.3g} s)")
+            ax.stairs(_positive(peak_spectrum(run, c)), run.energy_edges, baseline=None, color=colour, lw=1.3,
+                      label=f"{label} ($t_p$ = {t_p:.3g} s)")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("energy (keV)")
