@@ -7,7 +7,7 @@ Run (with the project's Python, e.g. ``.venv/bin/python``; matplotlib is needed)
     python tools/wpi_figures.py runs/wpi_fig11_frequency_n/output.h5 -o figures/wpi_fig11_frequency_n
     python tools/wpi_figures.py runs/wpi_fig17_frequency_L/output.h5 -o figs --figures 17 20 21
     python tools/wpi_figures.py runs/wpi_fig5_pulse_length/output.h5 -o figs --case 3
-    python tools/wpi_figures.py runs/*/output.h5 --table          # the table only
+    python tools/wpi_figures.py runs/wpi_*/output.h5 --table      # the table only
 
 Arguments are output files of `wpi` runs (or their run directories). One file holds one case
 or a scan of cases (``[wpi] scan_parameter`` and optionally ``scan2_parameter``); each file is
@@ -15,7 +15,8 @@ drawn on its own. Files go to ``<DIR>/figNN_<what>.png``; when several files are
 name starts with the run's directory name (``<DIR>/<run>_figNN_<what>.png``). A figure that does
 not apply to a file's scan is skipped with a message saying why. ``--table`` prints a markdown
 table of the headline numbers (F_p, t_p, duration, E_T from
-``hpcsim.models.wpi.precipitation.pulse_measures``) with one row per case.
+``hpcsim.models.wpi.precipitation.pulse_measures``) with one row per case. ``--figures N ...``
+draws only the figures of those paper numbers, ``--dpi`` sets the resolution.
 
 Scans are drawn against one *x* key, chosen in the order frequency_ratio, L, n_eq_cm3, bw_pT,
 pulse_length_s, loss_cone_ramp_deg, spectral_index, frequency_Hz; the other scanned key (if
@@ -37,12 +38,14 @@ Files and the paper figure each corresponds to:
   and the energy segments right (other scanned keys: ``fig03_flux_energy_vs_<key>.png``, the
   Fig. 3 format per case). Two-key scans: one file per value of the curve key
   (``..._<key>=<value>.png``).
-* ``figNN_ET_Fp_vs_<key>.png`` -- E_T and F_p versus the scanned key: Fig. 6 (pulse length),
-  Fig. 9 (Lambda at equal input power), Fig. 11 (Lambda, curves per n; Lambda <= 0.5 and
-  > 0.5 as separate segments), Fig. 12 (n_eq, with t_p), Fig. 13 (L at fixed n_eq, with t_p),
+* ``figNN_ET_Fp_vs_<key>.png`` -- E_T and F_p versus the scanned key (plus t_p when the key is
+  n_eq_cm3 or L): Fig. 6 (pulse length), Fig. 9 (Lambda at equal input power), Fig. 11
+  (Lambda, curves per n; Lambda <= 0.5 and > 0.5 as separate segments, as for every Lambda
+  axis), Fig. 12 (n_eq), Fig. 13 (L at fixed n_eq),
   ``fig14a`` (B_w, with F_p/B_w normalised to the smallest B_w), ``fig15b`` (alpha_m -
   alpha_lc), Fig. 17 (Lambda, curves per L), Fig. 18 (a single Lambda scan with the
-  collisionless density model), Fig. 19 (L with the Fig. 16 densities, curves per n),
+  collisionless density model; the paper's n_eq = 200 comparison curves come from another
+  file and are not overlaid), Fig. 19 (L with the Fig. 16 densities, curves per n),
   Fig. 20 (L, curves per frequency_Hz); ``fig10`` for a spectral-index scan and ``scan`` for
   a frequency_Hz-only scan (not paper figures).
 * ``fig08_wave_amplitude.png`` -- Fig. 8: B_w at 1000 km and at the equator versus Lambda
@@ -58,7 +61,7 @@ Files and the paper figure each corresponds to:
   keV^-1) in the peak time bin versus energy, one curve per case (one panel per value of the
   curve key in two-key scans).
 
-Files are opened read-only with h5py (no MPI); the last snapshot row is used, so a run still
+Files are opened read-only and serially with h5py; the last snapshot row is used, so a run still
 being written shows the front positions finished so far. Exit status 0 when at least one
 figure (or the table) was written, 2 when an input cannot be read, 1 otherwise.
 """
@@ -104,6 +107,7 @@ ENERGY_UNIT = r"erg cm$^{-2}$"
 
 
 def _plt():
+    """matplotlib.pyplot on the Agg backend (imported on first use)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -116,6 +120,7 @@ class Skip(Exception):
 
 # ----------------------------------------------------------------------------- reading
 def _text(value) -> str:
+    """An HDF5 string attribute as str."""
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
@@ -141,10 +146,12 @@ class WpiRun:
 
     @property
     def n_cases(self) -> int:
+        """Number of cases in the file."""
         return self.flux.shape[0]
 
     @property
     def dt(self) -> float:
+        """Width of the arrival-time bins, s."""
         return float(self.time_s[1] - self.time_s[0]) if self.time_s.size > 1 else 1.0
 
     @property
@@ -158,6 +165,7 @@ class WpiRun:
         return float(self.scan_table[case, column])
 
     def reaches_equator(self, case: int) -> bool:
+        """False when the wave of ``case`` stops at f = f_H/2 before the equator (B_w eq stored as 0)."""
         return bool(self.params[case, 4] > 0.0)
 
 
@@ -305,6 +313,7 @@ def peak_spectrum(run: WpiRun, case: int) -> np.ndarray:
 
 
 def _positive(y) -> np.ndarray:
+    """``y`` with values <= 0 replaced by NaN (for log axes)."""
     y = np.asarray(y, dtype=float)
     return np.where(y > 0, y, np.nan)
 
@@ -317,11 +326,11 @@ def draw_flux(ax, run: WpiRun, case: int, t_end: float, annotate: bool = True) -
     ax.set_ylim(bottom=0.0)
     ax.set_ylabel(f"energy flux ({FLUX_UNIT})")
     ax.grid(alpha=0.3)
-    if annotate:
+    if annotate:                     # as a legend without handles: placed where the curve is not
         m = run.measures[case]
-        ax.text(0.02, 0.95, f"$F_p$ = {m['peak_energy_flux_erg_cm2_s']:.3g} {FLUX_UNIT}\n"
-                f"$t_p$ = {m['peak_time_s']:.3g} s\n$E_T$ = {m['total_energy_erg_cm2']:.3g} {ENERGY_UNIT}",
-                transform=ax.transAxes, va="top", fontsize=7, bbox=dict(fc="white", ec="0.7", alpha=0.85))
+        text = (f"$F_p$ = {m['peak_energy_flux_erg_cm2_s']:.3g} {FLUX_UNIT}\n$t_p$ = {m['peak_time_s']:.3g} s\n"
+                f"$E_T$ = {m['total_energy_erg_cm2']:.3g} {ENERGY_UNIT}")
+        ax.legend([ax.plot([], [], lw=0)[0]], [text], loc="best", fontsize=7, handlelength=0, handletextpad=0)
 
 
 def draw_energy_segments(ax, run: WpiRun, case: int, t_end: float, plt, norm):
@@ -333,24 +342,19 @@ def draw_energy_segments(ax, run: WpiRun, case: int, t_end: float, plt, norm):
     lats, inside = front_latitudes(run, case)
     er = run.energy_range[case]
     n_end = int(np.count_nonzero(~inside))
-    k_end = 0
+    end_rank = np.cumsum(~inside) - 1                         # order of the end-of-duct entries
     for j, (lat, ok) in enumerate(zip(lats, inside)):
         lo, hi = er[j, :, 0], er[j, :, 1]
         have = np.isfinite(lo) & np.isfinite(hi)
         if not have.any():
-            k_end += 0 if ok else 1
             continue
-        if ok:
-            colour = mapper.to_rgba(lat)
-        else:
-            colour = str(0.15 + 0.6 * k_end / max(n_end, 1))
-            k_end += 1
+        colour = mapper.to_rgba(lat) if ok else str(0.15 + 0.6 * end_rank[j] / max(n_end - 1, 1))
         t, lo, hi = run.time_s[have], lo[have], hi[have]     # joined across empty bins
         ax.fill_between(t, lo, hi, color=colour, alpha=0.45, lw=0)
         ax.plot(t, lo, color=colour, lw=0.7)
         ax.plot(t, hi, color=colour, lw=0.7)
     if n_end:
-        ax.plot([], [], color="0.4", lw=2, label="fronts past the end of the duct ($f = f_H/2$)")
+        ax.plot([], [], color="0.4", lw=2, label="entries at the end of the duct ($f = f_H/2$), grey by τ")
         ax.legend(fontsize=6, loc="upper right")
     ax.set_yscale("log")
     ax.set_xlim(0.0, t_end)
@@ -375,12 +379,11 @@ def energy_limits(run: WpiRun, cases) -> tuple[float, float]:
     return 10.0 ** math.floor(math.log10(np.nanmin(er))), 10.0 ** math.ceil(math.log10(np.nanmax(er)))
 
 
-def mark_cases(ax, run: WpiRun, cases, x, y, **style):
+def mark_cases(ax, run: WpiRun, cases, x, y, colour) -> None:
     """Markers at (x, y): filled where the wave reaches the equator, open where it does not."""
-    colour = style.pop("color")
     for c, xi, yi in zip(cases, x, y):
         face = colour if run.reaches_equator(c) else "white"
-        ax.plot([xi], [yi], ls="none", marker=style.get("marker", "o"), ms=5, mfc=face, mec=colour)
+        ax.plot([xi], [yi], ls="none", marker="o", ms=5, mfc=face, mec=colour)
 
 
 # ----------------------------------------------------------------------------- one case
@@ -444,7 +447,8 @@ def fig04(run: WpiRun, plt, case) -> dict:
     pl = float(run.params[c, 3])
     fig, ax = plt.subplots(figsize=(7.5, 5), layout="constrained")
     ax.plot(tau[inside], lats[inside], "-", color="tab:blue", lw=1.5, label=r"wave front $t_f$ (τ)")
-    ax.plot(tau[inside] + pl, lats[inside], "-", color="tab:orange", lw=1.5, label=f"wave tail $t_t$ (τ + PL, PL = {pl:g} s)")
+    ax.plot(tau[inside] + pl, lats[inside], "-", color="tab:orange", lw=1.5,
+            label=f"wave tail $t_t$ (τ + PL, PL = {pl:g} s)")
     if (~inside).any():
         ax.axhline(lats[~inside][0], color="0.5", ls="--", lw=1, label=r"end of the duct ($f = f_H/2$)")
     labelled = set()
@@ -474,6 +478,7 @@ def fig04(run: WpiRun, plt, case) -> dict:
 
 # ----------------------------------------------------------------------------- scans
 def need_scan(run: WpiRun) -> tuple[str, str]:
+    """scan_axes of a scan; Skip for a single case."""
     x, curve = scan_axes(run)
     if not x:
         raise Skip("single case, not a scan")
@@ -502,7 +507,7 @@ def fig_stack(run: WpiRun, plt, _case) -> dict:
         for ax in axes[-1]:
             ax.set_xlabel("time after injection, t (s)")
         fig.colorbar(mapper, ax=axes[:, 1], label=r"front latitude $\lambda_f$ (deg)", shrink=0.6)
-        what = "the cases" if number == 3 else f"Fig. {number}"
+        what = "Fig. 3 format per case" if number == 3 else f"Fig. {number}"
         extra = f", {value_label(curve, value)}" if curve else ""
         fig.suptitle(f"{what}: precipitated energy flux (left) and energy versus arrival time (right) "
                      f"for different {SYMBOL.get(x, x)}{extra}\n" + common_title(run, cases), fontsize=9)
@@ -554,15 +559,16 @@ def curve_series(run: WpiRun, x: str, curve: str, y_of) -> list:
     return out
 
 
-def draw_series(ax, run: WpiRun, series, plt, log_y: bool | None = None) -> None:
-    """Lines and markers of ``curve_series`` output on ``ax`` (log y when wide)."""
+def draw_series(ax, run: WpiRun, series, plt, log_y: bool | None = None) -> bool:
+    """Lines and markers of ``curve_series`` output on ``ax`` (log y when wide); False when
+    there is no finite value to show (the caller then leaves the axes linear)."""
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     ys = []
     for k, (label, parts) in enumerate(series):
         colour = colours[k % len(colours)]
         for i, (cases, xs, yv) in enumerate(parts):
             ax.plot(xs, yv, "-", color=colour, lw=1.2, label=label if i == 0 else None)
-            mark_cases(ax, run, cases, xs, yv, color=colour)
+            mark_cases(ax, run, cases, xs, yv, colour)
             ys.extend(yv.tolist())
     if log_y is None:
         log_y = wide(ys, 30.0)
@@ -571,44 +577,59 @@ def draw_series(ax, run: WpiRun, series, plt, log_y: bool | None = None) -> None
     ax.grid(alpha=0.3, which="both")
     if any(label for label, _ in series):
         ax.legend(fontsize=7)
+    return any(np.isfinite(y) for y in ys)
+
+
+@dataclass
+class Panel:
+    """One panel of the scan summary: its symbol, y label, y of a case and y scale."""
+
+    symbol: str
+    ylabel: str
+    y_of: object
+    log_y: bool | None = None         # None: log when the values span a wide range
+
+
+def summary_panels(run: WpiRun, x: str) -> list[Panel]:
+    """E_T and F_p, plus t_p for n_eq and L scans (Figs. 12, 13) and the normalised F_p / B_w
+    for amplitude scans (Fig. 14a linearity)."""
+    m = run.measures
+    panels = [Panel("$E_T$", f"total deposited energy $E_T$ ({ENERGY_UNIT})", lambda c: m[c]["total_energy_erg_cm2"]),
+              Panel("$F_p$", f"peak energy flux $F_p$ ({FLUX_UNIT})", lambda c: m[c]["peak_energy_flux_erg_cm2_s"])]
+    if x in ("n_eq_cm3", "L"):
+        panels.append(Panel("$t_p$", "time of the peak flux $t_p$ (s)", lambda c: m[c]["peak_time_s"], False))
+    if x == "bw_pT":
+        ref = min(range(run.n_cases), key=lambda c: run.value(c, x))
+        per_pT = m[ref]["peak_energy_flux_erg_cm2_s"] / run.value(ref, x)
+        panels.append(Panel("$F_p/B_w$", r"$(F_p/B_w)$ / $(F_p/B_w)$ at the smallest $B_w$ (1 = linear)",
+                            lambda c: m[c]["peak_energy_flux_erg_cm2_s"] / run.value(c, x) / per_pT
+                            if per_pT > 0 else math.nan, False))
+    return panels
 
 
 def fig_summary(run: WpiRun, plt, _case) -> dict:
     """E_T and F_p (and t_p, F_p/B_w) versus the scanned key (Figs. 6, 9, 11-15, 17-20)."""
     x, curve = need_scan(run)
     number = summary_number(run, x, curve)
-    m = run.measures
-    panels = [("total deposited energy $E_T$", ENERGY_UNIT, lambda c: m[c]["total_energy_erg_cm2"]),
-              ("peak energy flux $F_p$", FLUX_UNIT, lambda c: m[c]["peak_energy_flux_erg_cm2_s"])]
-    if x in ("n_eq_cm3", "L"):
-        panels.append(("time of the peak $t_p$", "s", lambda c: m[c]["peak_time_s"]))
-    if x == "bw_pT":
-        ref = min(range(run.n_cases), key=lambda c: run.value(c, x))
-        unit_fp = m[ref]["peak_energy_flux_erg_cm2_s"] / run.value(ref, x)
-        panels.append((r"$(F_p/B_w)$ / $(F_p/B_w)$ at the smallest $B_w$", "1 = linear",
-                       lambda c: (m[c]["peak_energy_flux_erg_cm2_s"] / run.value(c, x) / unit_fp)
-                       if unit_fp > 0 else math.nan))
+    panels = summary_panels(run, x)
     fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.0), squeeze=False, layout="constrained")
     xs_all = [shown(x, run.value(c, x)) for c in range(run.n_cases)]
-    for ax, (title, unit, y_of) in zip(axes[0], panels):
-        draw_series(ax, run, curve_series(run, x, curve, y_of), plt,
-                    log_y=False if unit in ("s", "1 = linear") else None)
-        if unit == "1 = linear":
+    for ax, panel in zip(axes[0], panels):
+        shown_any = draw_series(ax, run, curve_series(run, x, curve, panel.y_of), plt, log_y=panel.log_y)
+        if panel.symbol == "$F_p/B_w$":
             ax.axhline(1.0, color="0.5", ls=":", lw=1)
-            ax.set_ylabel("normalised F_p / B_w (1 = linear)")
-        else:
-            ax.set_ylabel(f"{title.split(' $')[0]} ({unit})")
-        ax.set_title(title, fontsize=9)
+        ax.set_ylabel(panel.ylabel, fontsize=8)
         ax.set_xlabel(AXIS_LABEL.get(x, x))
-        if wide(xs_all):
+        if wide(xs_all) and shown_any:
             ax.set_xscale("log")
-    if x == "frequency_ratio":
-        for ax in axes[0]:
+        if x == "frequency_ratio":
             ax.axvline(0.5, color="0.6", ls=":", lw=1)
     cases = list(range(run.n_cases))
     name = {"scan": "scan", "10": "the cases of Fig. 10"}.get(number, f"Fig. {number.lstrip('0')}")
     note = "; open markers: wave does not reach the equator" if not all(run.reaches_equator(c) for c in cases) else ""
-    fig.suptitle(f"{name}: $E_T$ and $F_p$ versus {AXIS_LABEL.get(x, x)}\n{common_title(run, cases)}{note}", fontsize=9)
+    symbols = [p.symbol for p in panels]
+    quantities = ", ".join(symbols[:-1]) + " and " + symbols[-1]
+    fig.suptitle(f"{name}: {quantities} versus {AXIS_LABEL.get(x, x)}\n{common_title(run, cases)}{note}", fontsize=9)
     stem = f"fig{number}_ET_Fp_vs_{x}" if number != "scan" else f"scan_ET_Fp_vs_{x}"
     return {stem: fig}
 
@@ -693,10 +714,10 @@ def fig21(run: WpiRun, plt, _case) -> dict:
     """Fig. 21: lowest energy in the peak time bin versus the scanned key."""
     x, curve = need_scan(run)
     fig, ax = plt.subplots(figsize=(6.5, 4.5), layout="constrained")
-    draw_series(ax, run, curve_series(run, x, curve, lambda c: lowest_energy_keV(run, c)), plt)
+    shown_any = draw_series(ax, run, curve_series(run, x, curve, lambda c: lowest_energy_keV(run, c)), plt)
     ax.set_xlabel(AXIS_LABEL.get(x, x))
     ax.set_ylabel("lowest energy at the peak (keV)")
-    if wide([shown(x, run.value(c, x)) for c in range(run.n_cases)]):
+    if wide([shown(x, run.value(c, x)) for c in range(run.n_cases)]) and shown_any:
         ax.set_xscale("log")
     ax.set_title("Fig. 21: lowest energy of the electrons in the peak time bin (lower edge of the\n"
                  "lowest energy bin with > 1 % of the bin's energy)\n" + common_title(run, range(run.n_cases)),
@@ -709,7 +730,7 @@ def fig22(run: WpiRun, plt, _case) -> dict:
     x, curve = scan_axes(run)
     panels = groups(run, x, curve)
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.3), squeeze=False,
-                             sharey=True, layout="constrained")
+                             layout="constrained")
     for ax, (value, cases) in zip(axes[0], panels):
         colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, max(len(cases), 1)))
         for c, colour in zip(cases, colours):
@@ -717,16 +738,16 @@ def fig22(run: WpiRun, plt, _case) -> dict:
             t_p = run.measures[c]["peak_time_s"]
             ax.stairs(_positive(peak_spectrum(run, c)), run.energy_edges, baseline=None, color=colour, lw=1.3,
                       label=f"{label} ($t_p$ = {t_p:.3g} s)")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        top = max((float(np.max(peak_spectrum(run, c))) for c in cases), default=0.0)
+        if top > 0:                    # else nothing to show on log axes
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_ylim(top * 10.0 ** -SPECTRUM_DECADES, 2.0 * top)
         ax.set_xlabel("energy (keV)")
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=7)
         if curve:
             ax.set_title(value_label(curve, value), fontsize=9)
-    top = max((float(np.max(peak_spectrum(run, c))) for c in range(run.n_cases)), default=0.0)
-    if top > 0:
-        axes[0][0].set_ylim(top * 10.0 ** -SPECTRUM_DECADES, 2.0 * top)
     axes[0][0].set_ylabel(f"energy flux in the peak bin ({FLUX_UNIT} keV$^{{-1}}$)")
     fig.suptitle("Fig. 22: energy spectra of the electrons that make up the peak flux\n"
                  + common_title(run, range(run.n_cases)), fontsize=9)
@@ -767,6 +788,7 @@ def table(runs: list[WpiRun]) -> str:
 
 # ----------------------------------------------------------------------------- driver
 def parse_args(argv):
+    """Command-line arguments (see the module docstring)."""
     p = argparse.ArgumentParser(description="Draw Figures 2-22 of Inan, Bell and Chang (1982) from wpi output.")
     p.add_argument("runs", nargs="+", help="output.h5 files (or run directories) of wpi runs")
     p.add_argument("-o", "--output-dir", help="directory for the PNG files (omit to print the table only)")
@@ -810,6 +832,7 @@ def draw(run: WpiRun, out_dir: str, prefix: str = "", figures=ALL_FIGURES, case=
 
 
 def main(argv=None) -> int:
+    """Read the files, draw their figures, print the table; the exit status."""
     args = parse_args(argv)
     runs = []
     for path in args.runs:
