@@ -1,0 +1,128 @@
+"""The (s, mu0) grid of the fieldline model (paper 000, section 3, [22]-[24]).
+
+The field line is a centred dipole of shell L, from the point at ``bottom_km`` (90 km) in the
+south, over the equator, to the same altitude in the north. s is the arc length from the
+southern end, km. mu0 is the cosine of the equatorial pitch angle (eq. 6),
+
+    mu0 = (mu / |mu|) (1 - (B0 / B(s)) (1 - mu^2))^(1/2),
+
+the adiabatic invariant of a particle without collisions; |mu0| >= mu0B(s) = (1 - B0/B(s))^(1/2)
+at s. Below ``s1_km`` (800 km) the field is treated as homogeneous (B = B(s1)), so the
+ionospheric nodes all carry the same mu0 points, those of the loss cone
+|mu0| >= mu0_lc = (1 - B0/B(s1))^(1/2), ``loss_cone_points`` per direction.
+
+Trapped mu0 values are the values mu0B(s_m) of the magnetospheric nodes themselves: a particle
+with mu0 = mu0B(s_m) mirrors exactly at node s_m. At node i the allowed trapped values are those
+of the nodes at or beyond it from the equator (mu0B(s_m) >= mu0B(s_i)), so the number of mu0
+points grows by one per direction (two in all) for each step in s toward the equator, the
+paper's scheme (Khazanov 2011, Figure 7.1).
+
+Everything here is geometry: no physics of collisions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hpcsim.geometry import dipole
+
+
+@dataclass(frozen=True)
+class FieldLineGrid:
+    """Nodes along the line and the mu0 values, with what each node can hold.
+
+    Attributes
+    ----------
+    L : float
+    s_km : ndarray (ns,)
+        Arc length from the southern end, km.
+    latitude_rad, altitude_km : ndarray (ns,)
+    b_ratio : ndarray (ns,)
+        B_eff(s) / B0, with B_eff = B(s1) below s1 (homogeneous ionosphere).
+    mu0 : ndarray (nm,)
+        All |mu0| values, ascending: the trapped ones (mu0B of magnetospheric nodes) then the
+        loss-cone points (uniform cell centres in local |mu| below s1).
+    n_loss_cone : int
+        Number of loss-cone points (the last ``n_loss_cone`` entries of ``mu0``).
+    first_mu0 : ndarray of int (ns,)
+        At node i the allowed |mu0| are ``mu0[first_mu0[i]:]``.
+    mirror_node : ndarray of int (nm,)
+        For trapped values, the southern node where mu0 = mu0B (mirror point); -1 for loss cone.
+    """
+
+    L: float
+    s_km: np.ndarray
+    latitude_rad: np.ndarray
+    altitude_km: np.ndarray
+    b_ratio: np.ndarray
+    mu0: np.ndarray
+    n_loss_cone: int
+    first_mu0: np.ndarray
+    mirror_node: np.ndarray
+    s1_km: float
+
+    @property
+    def ns(self) -> int:
+        return self.s_km.size
+
+    @property
+    def nm(self) -> int:
+        return self.mu0.size
+
+    def local_mu(self, i: int) -> np.ndarray:
+        """|mu| at node i of the allowed mu0 values (ascending): (1 - (B/B0)(1 - mu0^2))^(1/2)."""
+        m0 = self.mu0[self.first_mu0[i]:]
+        return np.sqrt(np.clip(1.0 - self.b_ratio[i] * (1.0 - m0**2), 0.0, 1.0))
+
+    def n_unknowns(self) -> int:
+        """Unknowns of one energy level: both directions of every allowed mu0 at every node."""
+        return int(2 * np.sum(self.nm - self.first_mu0))
+
+
+def altitude_nodes_km(bottom_km: float, s1_km: float, step_bottom_km: float, step_s1_km: float) -> np.ndarray:
+    """Altitudes from ``bottom_km`` to ``s1_km`` with steps growing geometrically between the two sizes."""
+    n = max(2, int(np.ceil(np.log(step_s1_km / step_bottom_km) + (s1_km - bottom_km) * 2.0
+                           / (step_bottom_km + step_s1_km))))
+    # steps proportional to a geometric sequence, scaled to span the interval exactly
+    ratio = (step_s1_km / step_bottom_km) ** (1.0 / max(n - 1, 1))
+    steps = step_bottom_km * ratio ** np.arange(n)
+    steps *= (s1_km - bottom_km) / steps.sum()
+    return np.concatenate(([bottom_km], bottom_km + np.cumsum(steps)))
+
+
+def build(L: float, bottom_km: float = 90.0, s1_km: float = 800.0, step_bottom_km: float = 2.0,
+          step_s1_km: float = 40.0, magnetosphere_cells: int = 60, loss_cone_points: int = 8,
+          const: dipole.DipoleConstants = dipole.DEFAULT) -> FieldLineGrid:
+    """The grid: ionospheric altitude nodes in both hemispheres, ``magnetosphere_cells`` cells per
+    hemisphere between s1 and the equator (uniform in latitude), ``loss_cone_points`` mu0 values
+    per direction in the loss cone (uniform in mu0 between mu0_lc and 1, cell centres)."""
+    lat_s1 = float(dipole.latitude_at_altitude_rad(L, s1_km, const))
+    # southern ionosphere bottom -> s1, then magnetosphere s1 -> equator -> s1, then north
+    alt_iono = altitude_nodes_km(bottom_km, s1_km, step_bottom_km, step_s1_km)
+    lat_iono = np.array([float(dipole.latitude_at_altitude_rad(L, h, const)) for h in alt_iono])
+    lat_mag = np.linspace(lat_s1, 0.0, magnetosphere_cells + 1)[1:]          # s1 excluded, equator included
+    south = -np.concatenate((lat_iono, lat_mag))                              # from the bottom up to the equator
+    lat = np.concatenate((south, -south[-2::-1]))                             # mirror to the north
+    s_m = np.asarray(dipole.arc_length_m(L, lat, const)) - float(dipole.arc_length_m(L, lat[0], const))
+    r_over = L * np.cos(lat) ** 2                                             # r / R_E
+    altitude = (r_over - 1.0) * const.earth_radius_m / 1e3
+    ratio_true = np.asarray(dipole.field_ratio_to_equator(lat))
+    ratio_s1 = float(dipole.field_ratio_to_equator(lat_s1))
+    b_ratio = np.where(np.abs(lat) >= lat_s1 - 1e-12, ratio_s1, ratio_true)
+    # loss-cone points: uniform cell centres in the local |mu| of the (homogeneous) ionosphere,
+    # mapped to mu0 by eq. (6) with B = B(s1): the ionospheric angular grid is a midpoint rule
+    mu_iono = (np.arange(loss_cone_points) + 0.5) / loss_cone_points
+    lc = np.sqrt(1.0 - (1.0 - mu_iono**2) / ratio_s1)
+    # trapped values: mu0B of the magnetospheric nodes of the southern half, equator excluded
+    n_iono = alt_iono.size
+    mag_nodes = np.arange(n_iono, n_iono + magnetosphere_cells - 1)           # southern magnetospheric nodes
+    trapped = np.sqrt(np.clip(1.0 - 1.0 / b_ratio[mag_nodes], 0.0, None))     # descending toward the equator
+    mu0 = np.concatenate((trapped[::-1], lc))
+    mirror = np.concatenate((mag_nodes[::-1], np.full(lc.size, -1)))
+    mu0b = np.sqrt(np.clip(1.0 - 1.0 / b_ratio, 0.0, None))
+    first = np.array([int(np.searchsorted(mu0, m - 1e-12)) for m in mu0b])
+    first = np.minimum(first, mu0.size - lc.size)  # the ionosphere (mu0B = mu0_lc) holds the loss cone
+    return FieldLineGrid(L=float(L), s_km=s_m / 1e3, latitude_rad=lat, altitude_km=altitude, b_ratio=b_ratio,
+                         mu0=mu0, n_loss_cone=int(lc.size), first_mu0=first, mirror_node=mirror, s1_km=float(s1_km))
