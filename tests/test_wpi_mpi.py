@@ -52,8 +52,9 @@ def test_one_and_two_ranks_agree(shared_tmp):
     for name in ("snapshots/energy_flux", "snapshots/impulse_response", "snapshots/energy_time"):
         a, b = read(shared_tmp / "one", name), read(shared_tmp / "two", name)
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12 * np.abs(a).max())
-    np.testing.assert_array_equal(read(shared_tmp / "one", "snapshots/counters"),
-                                  read(shared_tmp / "two", "snapshots/counters"))
+    c1, c2 = read(shared_tmp / "one", "snapshots/counters"), read(shared_tmp / "two", "snapshots/counters")
+    np.testing.assert_array_equal(c1[:, :5], c2[:, :5])          # particle and step counts: exact
+    np.testing.assert_allclose(c2[:, 5:], c1[:, 5:], rtol=1e-12)  # energy sums: round-off
 
 
 @pytest.mark.parametrize("first,second", [("world", "self"), ("self", "world")])

@@ -32,7 +32,7 @@ log = logging.getLogger("hpcsim.wpi")
 
 #: columns of the per-case counters
 COUNTERS = ("test_particles", "rk4_steps", "precipitating_particles", "time_limited_particles",
-            "precipitating_from_top_alpha_cell")
+            "precipitating_from_top_alpha_cell", "energy_from_top_alpha_cell_erg_cm2", "energy_erg_cm2")
 
 
 class _Case:
@@ -217,10 +217,11 @@ class Model(BaseModel):
         self.steps_done[0] += 1
         self.wall_s += time.perf_counter() - t0
         if self.rank == 0 and j == len(case) - 1:
-            if self.counters[c, 4] > 0:
-                log.warning("case %d (%s): %d precipitating test particles started in the top pitch-angle cell; "
+            top_share = self.counters[c, 5] / max(self.counters[c, 6], 1e-300)
+            if top_share > 0.01:
+                log.warning("case %d (%s): %.1f %% of the precipitated energy comes from the top pitch-angle cell; "
                             "raise alpha_span_deg (now %g deg), the flux is underestimated", c, self.labels[c],
-                            self.counters[c, 4], cfg.alpha_span_deg)
+                            100 * top_share, cfg.alpha_span_deg)
             log.info("case %d of %d (%s) done", c + 1, len(self.cases), self.labels[c])
         if self.rank == 0:
             log.debug("case %d front %d (%.1f deg, tau %.3f s): %d particles, %d precipitating, %.2f s", c, j,
@@ -236,8 +237,8 @@ class Model(BaseModel):
                                                 mesh.alpha_cell_lower_deg[mine], case.loss_cone_deg)
         top = mesh.alpha_cell_lower_deg[mine] >= case.loss_cone_deg + cfg.alpha_span_deg - 1.5 * mesh.alpha_cell_width_deg
         counts = np.array([mine.size, res.n_steps.sum(), np.count_nonzero(frac > 0),
-                           np.count_nonzero(res.status == motion.TIME_LIMIT), np.count_nonzero(top & (frac > 0))],
-                          dtype=float)
+                           np.count_nonzero(res.status == motion.TIME_LIMIT), np.count_nonzero(top & (frac > 0)),
+                           0.0, 0.0], dtype=float)
         sel = np.flatnonzero(frac > 0)
         h = np.zeros(nt)
         r = np.zeros(nt)
@@ -261,6 +262,9 @@ class Model(BaseModel):
         travel = precipitation.travel_time_s(cfg.L, res.lat_rad[sel], speed, aeq[sel], -case.lat_foot)
         arrival = res.t_s[sel] + np.where(np.sign(res.lat_rad[sel] + case.lat_foot) > 0, travel, 0.0)
         e_J = e_keV * 1e3 * C.EV_TO_J
+        deposited = e_J * number * front_weight * precipitation.J_PER_M2_IN_ERG_PER_CM2
+        counts[5] = deposited[top[sel]].sum()
+        counts[6] = deposited.sum()
         v_par0 = np.abs(mesh.u_par_m_s[m]) / gamma0
         since = arrival - tau_entry  # entry to arrival
         cell = mesh.du_m_s[m] / u0
@@ -296,9 +300,10 @@ class Model(BaseModel):
             "rk4_steps": Scalar(float(self.counters[:, 1].sum()), "1", "RK4 steps taken (all ranks)"),
             "time_limited_particles": Scalar(float(self.counters[:, 3].sum()), "1",
                                              "particles stopped by the time limit (should be 0)"),
-            "precipitating_from_top_alpha_cell": Scalar(
-                float(self.counters[:, 4].sum()), "1", "precipitating test particles that started in the top "
-                "pitch-angle cell: if not 0, alpha_span_deg is too small and the flux is underestimated"),
+            "top_alpha_cell_energy_share": Scalar(
+                float(self.counters[:, 5].sum() / max(self.counters[:, 6].sum(), 1e-300)), "1",
+                "share of the precipitated energy from test particles that started in the top pitch-angle "
+                "cell: above 0.01, alpha_span_deg is too small and the flux is underestimated"),
         }
 
     @classmethod
@@ -315,6 +320,6 @@ class Model(BaseModel):
                 out[key + suffix] = value
             out["test_particles" + suffix] = float(counters[c, 0])
             out["time_limited_particles" + suffix] = float(counters[c, 3])
-            if counters.shape[1] > 4:
-                out["precipitating_from_top_alpha_cell" + suffix] = float(counters[c, 4])
+            if counters.shape[1] > 6:
+                out["top_alpha_cell_energy_share" + suffix] = float(counters[c, 5] / max(counters[c, 6], 1e-300))
         return out
