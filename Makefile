@@ -38,6 +38,8 @@ test-mpi: setup
 
 bench: setup
 	$(PY) tools/bench_drift.py
+	$(PY) tools/bench_wpi.py
+	$(MPIRUN) $(PY) tools/bench_wpi.py
 
 docs: setup
 	$(PY) tools/gen_input_reference.py > docs/input_reference.md

@@ -16,6 +16,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from hpcsim.models.wpi import medium, motion
 from hpcsim.models.wpi.precipitation import pulse_measures
 
 
@@ -108,6 +109,29 @@ def rows(runs_dir: Path):
                     ", ".join(f"{x:.3g}" for x in fp), "ratios " + ", ".join(f"{fp[i + 1] / fp[i]:.2f}" for i in range(len(fp) - 1))))
         dur = [f5.measures(c)["pulse_duration_s"] for c in range(len(f5.r))]
         out.append(("Fig. 5", "pulse duration vs PL", "3-4 s", ", ".join(f"{d:.2f}" for d in dur) + " s", ""))
+    out.append(("Fig. 3", "equatorial plasma frequency, 400 el/cc", "180 kHz",
+                f"{float(medium.plasma_frequency_rad_s(400.0)) / (2e3 * np.pi):.1f} kHz", "sqrt(n e^2 / eps0 m)"))
+    f_heq = float(medium.gyrofrequency_rad_s(4.0, 0.0)) / (2 * np.pi)
+    for lam, paper in ((0.75, "17 deg"), (1.0, "23 deg")):
+        wave = motion.ducted_wave(4.0, lam * f_heq, 1.0, 0.4, 400.0, direction=1)
+        end = np.degrees(np.abs(wave.latitude_rad[np.isfinite(wave.k_per_m)]).min())
+        out.append(("Fig. 7", f"latitude where f = f_H/2, Lambda = {lam:g}", paper, f"{end:.1f} deg",
+                    "end of the duct in the wave tables"))
+    f11 = get("wpi_fig11_frequency_n")
+    if f11:
+        for n in (4.0, 6.0, 8.0):
+            sel = [c for c in range(len(f11.r)) if f11.scan[c, 1] == n and f11.scan[c, 0] <= 0.5]
+            lam = [f11.scan[c, 0] for c in sel]
+            fp = [f11.measures(c)["peak_energy_flux_erg_cm2_s"] for c in sel]
+            trend = "rises" if fp[0] > fp[-1] else "falls"
+            out.append(("Fig. 11", f"n = {n:g}: F_p as Lambda falls from 0.5 to 0.05",
+                        "rises" if n == 4 else "falls", f"{trend} ({fp[-1]:.2g} -> {fp[0]:.2g})", "Lambda " +
+                        ", ".join(f"{x:g}" for x in lam)))
+    f13 = get("wpi_fig13_L")
+    if f13:
+        et = {f13.params[c, 0]: f13.measures(c)["total_energy_erg_cm2"] for c in range(len(f13.r))}
+        if 2.0 in et and 5.0 in et:
+            out.append(("Fig. 13", "E_T(L = 5) / E_T(L = 2), n_eq = 400", "> 100", f"{et[5.0] / et[2.0]:.0f}", ""))
     f10 = get("wpi_fig10_spectral_index")
     if f10:
         for c in range(len(f10.r)):
