@@ -302,3 +302,39 @@ def test_input_errors_name_key_and_value():
         loads(tiny_wpi_toml("x").replace('model = "wpi"', 'model = "wpi"\ndt_s = 0.1'), source="w.toml")
     with pytest.raises(ConfigError, match=r"frequency_Hz = 1000000.0: .*cannot be injected"):
         loads(tiny_wpi_toml("x", "frequency_Hz = 1e6"), source="w.toml")
+
+
+def test_hard_killed_scan_resumes_from_its_case_checkpoint(shared_tmp):
+    """SIGKILL (no chance to checkpoint) after the first case: the restart starts at case 2."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from hpcsim.io import checkpoint
+    scan = 'scan_parameter = "bw_pT"\nscan_values = [1.0, 2.0, 3.0]'
+    run_tiny(shared_tmp, "ref", scan)
+    out = shared_tmp / "killed"
+    path = shared_tmp / "killed.toml"
+    path.write_text(tiny_wpi_toml(str(out), scan))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMPI_", "PMIX_"))}
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from hpcsim.cli import main; sys.exit(main())",
+                             "run", str(path)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None and not checkpoint.list_checkpoints(str(out)):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = checkpoint.list_checkpoints(str(out))
+    assert done, "no checkpoint before the kill"
+    with h5py.File(done[-1], "r") as f:
+        killed_at = int(f.attrs["step"])
+    try:
+        with h5py.File(out / "output.h5", "r") as f:
+            assert not f.attrs.get("complete", False), "the run finished before the kill"
+    except OSError:
+        pass  # killed while writing: unreadable, certainly not complete (the restart moves it aside)
+    result = run_tiny(shared_tmp, "killed", scan, restart="latest")
+    assert result.complete and 1 <= killed_at < result.step
+    np.testing.assert_array_equal(read(shared_tmp / "killed", "snapshots/energy_flux")[-1],
+                                  read(shared_tmp / "ref", "snapshots/energy_flux")[-1])
