@@ -12,12 +12,14 @@ i.e. northward; d = -1 southward) of every allowed mu0 (grid.FieldLineGrid).
 Discretisation in s: exponential upwinding along each mu0 line (exact for constant
 coefficients without scattering, unconditionally positive, and accurate in the optically thick
 ionospheric cells where plain upwinding is not). Between the upwind node up = i - d and node i,
-with the optical depth tau = kappa_bar ds / mu_bar (kappa_bar and mu_bar the means of the two
-nodes; mu_bar is exact for the square-root behaviour of mu next to a mirror point),
+with the optical depth tau = kappa_i ds / mu_bar (kappa at node i: with it c S_rr <= 1 for a
+conservative scattering matrix, so the scheme stays positive where kappa changes by large factors
+between nodes; mu_bar the mean of the two nodes, exact for the square-root behaviour of mu next
+to a mirror point),
 
-    Phi_i - e^-tau Phi_up - c sum_k S_i[j,k] Phi_i,k = c q_i,j,    c = (1 - e^-tau) / kappa_bar
+    Phi_i - e^-tau Phi_up - c sum_k S_i[j,k] Phi_i,k = c q_i,j,    c = (1 - e^-tau) / kappa_i
 
-(c = ds / mu_bar when kappa_bar = 0). Rows that close the lines:
+(c = ds / mu_bar when kappa_i = 0). Rows that close the lines:
 
 * mirror points of trapped mu0 (mu = 0 at node m): Phi(+) = Phi(-) (reflection);
 * the two 90-km ends, incoming direction: local equilibrium, the same row without the streaming
@@ -29,7 +31,7 @@ Local direction ordering at node i: for j = first_mu0[i] .. nm-1 (ascending mu0)
 (d = +1, d = -1); global index offset[i] + 2 (j - first_mu0[i]) + (0 or 1). Rows are
 distributed over ranks in contiguous blocks of nodes (field-line segments).
 
-Solver: PETSc KSP; default a direct LU (MUMPS in parallel, PETSc's own LU serially); any
+Solver: PETSc KSP; default a direct LU with pivoting (MUMPS, also on one rank); any
 KSP/PC can be selected with PETSc options (``-fl_ksp_type gmres -fl_pc_type bjacobi``).
 """
 
@@ -103,7 +105,7 @@ class LevelSolver:
         ds = self.ds_cm[min(i, up)]
         if kappa_per_cm is None:
             return 1.0, ds / mu_bar, up
-        k_bar = 0.5 * (kappa_per_cm[i] + kappa_per_cm[up])
+        k_bar = kappa_per_cm[i]  # node value: keeps c S_rr <= 1 (positivity) where kappa varies steeply
         tau = k_bar * ds / mu_bar
         if tau < 1e-8:
             return 1.0 - tau, ds / mu_bar, up
@@ -126,6 +128,9 @@ class LevelSolver:
         A.setOption(PETSc.Mat.Option.NEW_NONZERO_ALLOCATION_ERR, False)
         rhs_surface = np.zeros(n_loc)
         self._row_scale = np.zeros(n_loc)  # q enters row r as c_r q (0 on reflection rows)
+        self._cell = np.zeros((n_loc, 5))  # per row: att, c, upwind row (-1: none), cell length, mu_bar
+        self._cell[:, 2] = -1
+        self._scatter_local = {}
         for i in range(self.node_lo, self.node_hi):
             js, ds_, _ = idx.local_directions(i)
             base = int(idx.offset[i])
@@ -134,16 +139,23 @@ class LevelSolver:
             if s is not None:
                 dense = s.toarray() if hasattr(s, "toarray") else np.asarray(s)
             inj = None if surface is None else surface.get(i)
+            if dense is not None:
+                self._scatter_local[i] = dense
             for r, (j, d) in enumerate(zip(js, ds_)):
                 row = base + r
                 st = self._streaming(i, int(j), int(d), kappa_per_cm)
                 if st is None and self._is_reflection_row(i, int(j), int(d)):
                     A.setValues([row], [row, int(idx.index(i, j, -d))], [1.0, -1.0], addv=PETSc.InsertMode.ADD_VALUES)
                     continue
-                # local equilibrium (ends): kappa Phi - S Phi = q; streaming rows: scaled by c
-                att, c, up = (0.0, 1.0, None) if st is None else st
+                # local equilibrium (ends): kappa Phi - S Phi = q, divided by kappa (a well-scaled pivot;
+                # no collisions at all: the incoming flux is 0); streaming rows: scaled by c
+                if st is None:
+                    kap = kappa_per_cm[i]
+                    att, c, up = (0.0, 1.0 / kap, None) if kap > 0 else (0.0, 0.0, None)
+                else:
+                    att, c, up = st
                 cols = [row]
-                vals = [kappa_per_cm[i] if st is None else 1.0]
+                vals = [1.0]
                 if dense is not None:
                     for col in np.flatnonzero(dense[r]):
                         if col == r:
@@ -154,6 +166,9 @@ class LevelSolver:
                 if up is not None:
                     cols.append(int(idx.index(up, j, d)))
                     vals.append(-att)
+                    ds_cell = self.ds_cm[min(i, up)]
+                    mu_bar = 0.5 * (self.mu[i][j - g.first_mu0[i]] + self.mu[up][j - g.first_mu0[up]])
+                    self._cell[row - self.row_lo] = (att, c, cols[-1], ds_cell, mu_bar)
                     if inj is not None:
                         rhs_surface[row - self.row_lo] += inj[r]
                 self._row_scale[row - self.row_lo] = c
@@ -173,6 +188,8 @@ class LevelSolver:
         get 0 whatever it holds.
         """
         A, rhs_surface = self.assemble(kappa_per_cm, scatter, surface)
+        self._kappa = np.asarray(kappa_per_cm, dtype=float)
+        self._source = np.asarray(source, dtype=float)
         b = A.createVecLeft()
         q = self._row_scale * np.asarray(source[self.row_lo:self.row_hi], dtype=float) + rhs_surface
         b.setArray(q)
@@ -183,7 +200,7 @@ class LevelSolver:
         ksp.setType("preonly")
         pc = ksp.getPC()
         pc.setType("lu")
-        pc.setFactorSolverType("mumps" if self.comm.Get_size() > 1 else "petsc")
+        pc.setFactorSolverType("mumps")  # pivoting LU (PETSc's own LU does not pivot)
         ksp.setFromOptions()
         ksp.solve(b, x)
         self.last_iterations = ksp.getIterationNumber()
@@ -197,3 +214,40 @@ class LevelSolver:
         for obj in (ksp, A, b, x):
             obj.destroy()
         return full
+
+    def cell_means(self, phi):
+        """Mean flux over the upwind cell of every row (0 on rows without a cell), and the cell lengths (cm).
+
+        For the exponential step with constant extinction kappa and source s = (S Phi)_i + q_i in
+        the cell, int kappa Phi dx = mu_bar Phi_up (1 - e^-tau) + s (ds - c mu_bar); the mean flux
+        is that over kappa ds (kappa > 0), else the mean of the two end values. Collision rates
+        computed from these means balance the transport exactly: the flux lost along a line in a
+        cell equals what the collisions in that cell remove minus what they put back.
+        Collective (the result is the full vector on every rank).
+        """
+        idx = self.idx
+        n_loc = self.row_hi - self.row_lo
+        mean = np.zeros(n_loc)
+        length = np.zeros(n_loc)
+        for i in range(self.node_lo, self.node_hi):
+            a, b = int(idx.offset[i]), int(idx.offset[i + 1])
+            s = self._source[a:b].copy()
+            if i in self._scatter_local:
+                s += self._scatter_local[i] @ phi[a:b]
+            kap = self._kappa[i]
+            for r in range(b - a):
+                att, c, up, ds, mu_bar = self._cell[a + r - self.row_lo]
+                if up < 0:
+                    continue
+                phi_up = phi[int(up)]
+                if kap > 0:
+                    mean[a + r - self.row_lo] = (mu_bar * phi_up * (1.0 - att) + s[r] * (ds - c * mu_bar)) / (kap * ds)
+                else:
+                    mean[a + r - self.row_lo] = 0.5 * (phi_up + phi[a + r])
+                length[a + r - self.row_lo] = ds
+        counts = self.comm.allgather(n_loc)
+        full_mean = np.empty(idx.n)
+        full_len = np.empty(idx.n)
+        self.comm.Allgatherv(mean, [full_mean, counts])
+        self.comm.Allgatherv(length, [full_len, counts])
+        return full_mean, full_len

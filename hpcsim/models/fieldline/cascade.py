@@ -1,0 +1,370 @@
+"""Steady superthermal-electron flux on the whole line, energy level by energy level (paper 000, eq. 1).
+
+Energy is only ever lost, so the steady kinetic equation is solved from the top energy level
+down: each level is a transport-scattering problem in (s, mu0) (:mod:`.transport`) whose
+sources are the electrons that earlier (higher) levels sent down by collisions. What each
+process does at level k (energy E_k, width dE_k), per node:
+
+* **Coulomb energy loss** on thermal electrons (eq. 2, reconstructed in docs/physics/fieldline.md):
+  dE/ds = -A n_e / E, A = 2.6e-12 eV^2 cm^2. Discretised as a flux in energy to the next
+  lower level (first-order upwind in E): extinction A n_e / (E_k dE_k), the electrons keep their
+  direction; the energy E_k - E_{k-1} per electron heats the thermal electrons.
+* **Coulomb pitch-angle diffusion** (eq. 2): (A n_e / (2 E^2)) d/dmu (1 - mu^2) dPhi/dmu
+  (electrons and ions, n_e = n_i), a conservative finite-volume operator on the node's local
+  directions.
+* **Ionisation** of N2, O2, O (eqs. 4-5): extinction n sigma_ion(E); the secondary is born
+  isotropic in the level of its energy E2 (distribution of
+  :func:`hpcsim.physics.electron_impact.secondary_distribution`, binned), the primary keeps
+  its direction and continues at E - I - E2, split between the two levels around it so that
+  its energy is kept exactly (I: the channel-weighted threshold of the species at E).
+* **Elastic scattering** on N2, O2, O (eq. 3) where cross sections are available, a
+  screened-Rutherford phase function azimuthally averaged on the node's directions. Like the
+  Coulomb angular diffusion it enters as a net operator (in minus out) on the node values, not
+  through the extinction: extinction and re-emission then balance exactly in the bookkeeping
+  (with out-scattering in the extinction the exponential step would remove electrons at the
+  cell-mean flux and put them back at the smaller node value in optically thick cells).
+
+Electrons that fall below the lowest level are thermalised (their energy heats the thermal
+electrons). The bookkeeping (:class:`Budget`) records, in eV cm^-2 s^-1 per unit area at the
+foot of the line (flux-tube area ~ 1/B), what enters (surface injection, volume sources) and
+where it goes (Coulomb heating, ionisation thresholds, thermalisation, escape through the two
+90-km ends); it closes to round-off because every transfer above is exactly conservative.
+
+Missing physics (no published parameter sets could be read here, hpcsim/data/README.md):
+electronic and vibrational excitation of N2, O2, O and elastic scattering below 1 keV. This
+module is the machinery the fieldline model will use; it is not registered as a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hpcsim.models.fieldline.grid import FieldLineGrid
+from hpcsim.models.fieldline.transport import LevelSolver
+
+#: A = 2 pi e^4 ln(Lambda) of the paper's eq. (2), eV^2 cm^2
+COULOMB_A_EV2_CM2 = 2.6e-12
+
+
+def energy_edges_eV(e_min: float = 1.0, e_max: float = 1.0e4, step_low_eV: float = 0.5, ratio: float = 1.05,
+                    switch_eV: float = 10.0) -> np.ndarray:
+    """Level edges: uniform ``step_low_eV`` up to ``switch_eV``, then geometric with ``ratio``."""
+    low = np.arange(e_min, switch_eV, step_low_eV)
+    n_high = int(np.ceil(np.log(e_max / switch_eV) / np.log(ratio)))
+    high = switch_eV * ratio ** np.arange(n_high + 1)
+    high[-1] = e_max
+    return np.concatenate((low, high))
+
+
+def angular_weights(mu_abs: np.ndarray) -> np.ndarray:
+    """Widths in local |mu| of the cells around ascending |mu| points: midpoints, 0 and 1 as ends."""
+    edges = np.concatenate(([0.0], 0.5 * (mu_abs[1:] + mu_abs[:-1]), [1.0]))
+    return np.diff(edges)
+
+
+@dataclass
+class Budget:
+    """Energy flows, eV cm^-2 s^-1 per unit area at the line's foot (flux-tube normalised)."""
+
+    injected: float = 0.0
+    coulomb_heating: float = 0.0
+    ionisation_thresholds: float = 0.0
+    thermalised: float = 0.0
+    escaped_south: float = 0.0
+    escaped_north: float = 0.0
+    by_level: dict = field(default_factory=dict)
+
+    def residual(self) -> float:
+        out = (self.coulomb_heating + self.ionisation_thresholds + self.thermalised + self.escaped_south
+               + self.escaped_north)
+        return (self.injected - out) / self.injected if self.injected else 0.0
+
+
+class CascadeSolver:
+    """All energy levels on one grid and background; ``solve`` returns Phi[level, unknown].
+
+    Parameters
+    ----------
+    grid : FieldLineGrid
+    densities : dict
+        Node arrays, cm^-3: ``n_e`` and any of ``N2``, ``O2``, ``O``.
+    edges_eV : ndarray
+        Energy level edges, eV (ascending).
+    comm : MPI communicator
+    processes : tuple of str
+        Any of "coulomb_energy", "coulomb_angle", "ionisation", "elastic".
+    """
+
+    def __init__(self, grid: FieldLineGrid, densities: dict, edges_eV, comm,
+                 processes=("coulomb_energy", "coulomb_angle", "ionisation", "elastic")):
+        self.grid, self.comm = grid, comm
+        self.dens = densities
+        self.edges = np.asarray(edges_eV, dtype=float)
+        self.E = 0.5 * (self.edges[1:] + self.edges[:-1])
+        self.dE = np.diff(self.edges)
+        self.nE = self.E.size
+        self.processes = tuple(processes)
+        if "coulomb_energy" not in self.processes:
+            raise ValueError("coulomb_energy is required: without a loss the closed trapped mu0 lines of the "
+                             "plasmasphere make the level problem singular")
+        self.solver = LevelSolver(grid, comm)
+        self.idx = self.solver.idx
+        ns = grid.ns
+        self.dirs = [self.idx.local_directions(i) for i in range(ns)]
+        self.W = []     # angular weight (local |mu| cell width) per local direction
+        for i in range(ns):
+            w = angular_weights(grid.local_mu(i))
+            self.W.append(np.repeat(w, 2))
+        ds = np.diff(grid.s_km) * 1e5
+        self.node_len_cm = 0.5 * (np.concatenate(([0.0], ds)) + np.concatenate((ds, [0.0])))
+        i_s1 = int(np.argmin(np.abs(grid.altitude_km[: ns // 2] - grid.s1_km)))
+        self.area = grid.b_ratio[i_s1] / grid.b_ratio  # flux-tube area relative to the ionosphere (1 / B)
+        self.species = [s for s in ("N2", "O2", "O") if s in densities]
+        # length of each local direction's upwind cell (0 where a row has none: line ends, mirrors);
+        # the angular operators weigh directions by W x length so that they conserve exactly
+        owner = self._cell_owners()
+        row_len = np.where(owner >= 0, ds[np.maximum(owner, 0)], 0.0)
+        self.len = [row_len[self.idx.offset[i]:self.idx.offset[i + 1]] for i in range(ns)]
+
+    # -- helpers -----------------------------------------------------------------------
+    def omni(self, phi, i):
+        """int Phi dOmega at node i (cm^-2 s^-1 eV^-1) from the level vector ``phi``."""
+        a, b = self.idx.offset[i], self.idx.offset[i + 1]
+        return 2.0 * np.pi * float(np.dot(self.W[i], phi[a:b]))
+
+    def flux_through(self, phi, i, direction):
+        """Number flux (per eV) through node i in ``direction`` (+1 north, -1 south), per cm^2 there."""
+        a, b = self.idx.offset[i], self.idx.offset[i + 1]
+        j, d, mu = self.dirs[i]
+        sel = d == direction
+        return 2.0 * np.pi * float(np.sum(np.abs(mu[sel]) * self.W[i][sel] * phi[a:b][sel]))
+
+    def _level_of(self, energy):
+        """Split an energy between the two level centres around it: (k_lo, k_hi, w_hi); k_lo = -1 below."""
+        k_hi = int(np.searchsorted(self.E, energy))
+        if k_hi == 0:
+            return -1, 0, energy / self.E[0]
+        if k_hi >= self.nE:
+            return self.nE - 1, self.nE - 1, 1.0
+        w_hi = (energy - self.E[k_hi - 1]) / (self.E[k_hi] - self.E[k_hi - 1])
+        return k_hi - 1, k_hi, w_hi
+
+    # -- per-level operators -------------------------------------------------------------
+    def _coulomb_angle(self, i, energy):
+        """Pitch-angle diffusion (A n_e / 2E^2) d/dmu (1 - mu^2) dPhi/dmu on node i's directions.
+
+        Finite volumes in signed mu; the volume of direction r is W_r l_r (angular width times
+        the length of its upwind cell), and the flux between neighbours a, b is weighted by
+        (l_a + l_b)/2, so that sum_r W_r l_r (S Phi)_r = 0 exactly.
+        """
+        j, d, mu = self.dirs[i]
+        K = mu.size
+        S = np.zeros((K, K))
+        coef = COULOMB_A_EV2_CM2 * self.dens["n_e"][i] / (2.0 * energy**2)
+        order = np.argsort(mu, kind="stable")
+        vol = self.W[i] * self.len[i]
+        for a, b in zip(order[:-1], order[1:]):
+            gap = mu[b] - mu[a]
+            if gap <= 1e-12 or vol[a] <= 0 or vol[b] <= 0:
+                continue  # the two directions of a mirror point (tied by reflection), or a line end
+            me = 0.5 * (mu[a] + mu[b])
+            g = coef * (1.0 - me * me) / gap * 0.5 * (self.len[i][a] + self.len[i][b])
+            S[a, b] += g / vol[a]
+            S[a, a] -= g / vol[a]
+            S[b, a] += g / vol[b]
+            S[b, b] -= g / vol[b]
+        return S
+
+    def _elastic(self, i, energy):
+        """In-scatter matrix of elastic collisions on node i's directions, per cm.
+
+        Phase function: azimuthal average of the screened-Rutherford differential cross section;
+        column q is normalised so that sum_r W_r l_r K_rq = W_q l_q: what direction q loses over
+        its cell, n sigma Phi_q W_q l_q, is what the other directions gain (exact conservation).
+        Rows without a cell (incoming directions at the 90-km ends) receive nothing: below 90 km
+        is absorbing.
+        """
+        from hpcsim.physics import electron_impact as ei
+        j, d, mu = self.dirs[i]
+        K = mu.size
+        total = np.zeros((K, K))
+        W, ell = self.W[i], self.len[i]
+        phi_az = np.linspace(0.0, 2.0 * np.pi, 33)[:-1]
+        cos_theta = (mu[:, None, None] * mu[None, :, None]
+                     + np.sqrt(np.clip(1 - mu[:, None, None] ** 2, 0, 1) * np.clip(1 - mu[None, :, None] ** 2, 0, 1))
+                     * np.cos(phi_az)[None, None, :])
+        theta = np.arccos(np.clip(cos_theta, -1.0, 1.0))
+        for sp in self.species:
+            n = self.dens[sp][i]
+            sigma = float(ei.elastic_cross_section_cm2(sp, energy))
+            if not (n > 0 and np.isfinite(sigma) and sigma > 0):
+                continue
+            p = np.asarray(ei.elastic_differential_cm2_sr(sp, energy, theta)).mean(axis=2)
+            p[ell <= 0, :] = 0.0
+            norm = ((W * ell)[:, None] * p).sum(axis=0)
+            kern = np.where(norm > 0, p * (W * ell)[None, :] / np.where(norm > 0, norm, 1.0), 0.0)
+            total += n * sigma * kern
+        return total
+
+    def _ionisation_table(self, sp, k):
+        """(sigma_ion, threshold I, secondary fractions per level, thermalised fraction) at level k."""
+        from hpcsim.physics import electron_impact as ei
+        energy = self.E[k]
+        chans = ei.ionisation_cross_sections_by_channel_cm2(sp, energy)
+        thr = ei.thresholds_eV(sp)
+        sig = sum(float(v) for v in chans.values())
+        if not sig > 0:
+            return 0.0, 0.0, None, 0.0
+        threshold = sum(float(v) * thr[name] for name, v in chans.items()) / sig
+        tmax = 0.5 * (energy - threshold)
+        if tmax <= 0:
+            return 0.0, 0.0, None, 0.0
+        ks = np.flatnonzero(self.E < tmax)
+        frac = np.zeros(self.nE)
+        if ks.size:
+            s = np.asarray(ei.secondary_distribution(sp, energy, self.E[ks]))
+            frac[ks] = s * self.dE[ks]
+        e_fine = np.linspace(0.0, min(self.edges[0], tmax), 64)
+        below = float(np.trapz(np.asarray(ei.secondary_distribution(sp, energy, e_fine)), e_fine))
+        total = frac.sum() + below
+        if total <= 0:
+            return 0.0, 0.0, None, 0.0
+        return sig, threshold, frac / total, below / total
+
+    # -- the solve -----------------------------------------------------------------------
+    def _cell_owners(self):
+        """For every row, the cell it owns (the cell upwind of it): index of the cell's lower node, or -1."""
+        idx, ns = self.idx, self.grid.ns
+        owner = np.full(idx.n, -1)
+        for i in range(ns):
+            j, d, _ = self.dirs[i]
+            up = i - d
+            lower = np.minimum(i, up)
+            ok = (up >= 0) & (up < ns)
+            rows = idx.offset[i] + np.arange(j.size)
+            owner[rows[ok]] = lower[ok]
+        return owner
+
+    def solve(self, surface_eV: dict | None = None):
+        """Solve all levels from the top down.
+
+        ``surface_eV`` maps a node index to a function of energy (eV) giving the injected flux
+        per local direction at that node, cm^-2 s^-1 sr^-1 eV^-1 (array over the node's local
+        directions; 0 for the directions that are not injected).
+
+        Collision rates use the mean flux over each row's upwind cell
+        (:meth:`LevelSolver.cell_means`), so that production, losses and transport balance.
+
+        Returns (phi[nE, n_unknowns], Budget).
+        """
+        g, idx, ns = self.grid, self.idx, self.grid.ns
+        nE = self.nE
+        counts = np.diff(idx.offset)
+        node_of_row = np.repeat(np.arange(ns), counts)
+        weight = 2.0 * np.pi * np.concatenate(self.W) * self.area[node_of_row]   # sr x area per row
+        owner = self._cell_owners()
+        q_fwd = np.zeros((nE, idx.n))       # direction-keeping sources (flux-equation units)
+        q_iso = np.zeros((nE, ns - 1))      # isotropic sources per cell: cm^-3 s^-1 sr^-1 eV^-1
+        phi_all = np.zeros((nE, idx.n))
+        budget = Budget()
+        surface_eV = surface_eV or {}
+        use = set(self.processes)
+        for k in range(nE - 1, -1, -1):
+            energy, dE = self.E[k], self.dE[k]
+            nu = {}                          # 1/cm per node, by process
+            if "coulomb_energy" in use:
+                nu["coulomb"] = COULOMB_A_EV2_CM2 * self.dens["n_e"] / (energy * dE)
+            ion = {}
+            if "ionisation" in use:
+                for sp in self.species:
+                    ion[sp] = self._ionisation_table(sp, k)
+                    if ion[sp][0] > 0:
+                        nu["ion_" + sp] = self.dens[sp] * ion[sp][0]
+            scatter = [None] * ns
+            kappa = sum(nu.values()) if nu else np.zeros(ns)
+            for i in range(ns):
+                parts = []
+                if "coulomb_angle" in use and self.dens["n_e"][i] > 0:
+                    parts.append(self._coulomb_angle(i, energy))
+                if "elastic" in use and any(self.dens[sp][i] > 0 for sp in self.species):
+                    el = self._elastic(i, energy)
+                    if np.any(el):
+                        # net operator (in-scatter minus out-scatter) on the node values, not part of
+                        # kappa: it conserves exactly with the cell-mean bookkeeping (see module doc)
+                        out = sum(self.dens[sp][i] * _elastic_sigma(sp, energy) for sp in self.species)
+                        parts.append(el - out * np.eye(el.shape[0]))
+                if parts:
+                    scatter[i] = sum(parts)
+            # ionised primaries that stay in this level keep their direction: implicit, off kappa
+            pieces = {}
+            self_w = np.zeros(ns)
+            for sp, (sig, thr, frac, below) in ion.items():
+                if sig == 0:
+                    continue
+                lst = [(ks, frac[ks], self.E[ks]) for ks in np.flatnonzero(frac > 0)]
+                if below > 0:
+                    lst.append((-1, below, 0.5 * min(self.edges[0], 0.5 * (energy - thr))))
+                pieces[sp] = lst
+                for ks, f, e_sec in lst:
+                    k_lo, k_hi, w_hi = self._level_of(energy - thr - e_sec)
+                    if k_hi == k:
+                        self_w += nu["ion_" + sp] * f * w_hi
+            src = q_fwd[k].copy()
+            has_cell = owner >= 0
+            src[has_cell] += q_iso[k][owner[has_cell]]
+            surface = {i: f(energy) for i, f in surface_eV.items()}
+            for i, vals in surface.items():
+                j, d, mu = self.dirs[i]
+                inj = 2.0 * np.pi * float(np.sum(np.abs(mu) * self.W[i] * vals)) * dE * self.area[i]
+                budget.injected += inj * energy
+            phi = self.solver.solve(kappa - self_w, scatter, src, surface or None)
+            phi_all[k] = phi
+            mean, length = self.solver.cell_means(phi)
+            # net escape through the two ends, per ionospheric area (out minus back in)
+            budget.escaped_south += (self.flux_through(phi, 0, -1) - self.flux_through(phi, 0, +1)) \
+                * dE * energy * self.area[0]
+            budget.escaped_north += (self.flux_through(phi, ns - 1, +1) - self.flux_through(phi, ns - 1, -1)) \
+                * dE * energy * self.area[ns - 1]
+            events_row = mean * length * weight * dE   # per unit nu: events per ionospheric area per s
+            nu_row = {name: v[node_of_row] for name, v in nu.items()}
+            if "coulomb" in nu:
+                ev = nu_row["coulomb"] * events_row
+                if k > 0:
+                    budget.coulomb_heating += float(ev.sum()) * (energy - self.E[k - 1])
+                    q_fwd[k - 1] += nu_row["coulomb"] * mean * dE / self.dE[k - 1]
+                else:
+                    budget.coulomb_heating += float(ev.sum()) * energy
+            for sp, lst in pieces.items():
+                sig, thr, frac, below = ion[sp]
+                nr = nu_row["ion_" + sp]
+                ev = nr * events_row
+                budget.ionisation_thresholds += float(ev.sum()) * thr
+                # isotropic production per cell (per cm^3 s eV, summed over the rows owning the cell)
+                prod_cell = np.zeros(ns - 1)
+                np.add.at(prod_cell, owner[has_cell], (nr * mean * 2.0 * np.pi * np.concatenate(self.W))[has_cell])
+                for ks, f, e_sec in lst:
+                    if ks >= 0:
+                        q_iso[ks] += f * prod_cell * dE / (4.0 * np.pi * self.dE[ks])
+                    else:
+                        budget.thermalised += f * float(ev.sum()) * e_sec
+                    k_lo, k_hi, w_hi = self._level_of(energy - thr - e_sec)
+                    for kk, w in ((k_hi, w_hi), (k_lo, 1.0 - w_hi)):
+                        if w <= 0 or kk < 0 or kk == k:
+                            continue  # below the lowest centre the split carries no energy; kk == k: implicit
+                        q_fwd[kk] += nr * f * w * mean * dE / self.dE[kk]
+            budget.by_level[k] = float(np.sum(events_row))
+        return phi_all, budget
+
+
+def _per_direction(node_values, idx, ns):
+    """Expand a node array to every local direction of each node."""
+    counts = np.diff(idx.offset)
+    return np.repeat(np.asarray(node_values, dtype=float) * np.ones(ns), counts)
+
+
+def _elastic_sigma(species, energy):
+    from hpcsim.physics import electron_impact as ei
+    s = float(ei.elastic_cross_section_cm2(species, energy))
+    return s if np.isfinite(s) else 0.0
