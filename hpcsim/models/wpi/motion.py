@@ -245,7 +245,8 @@ NEVER_RESONANT, PASSED_RESONANCE, LEFT_WAVE, LEFT_LINE, TIME_LIMIT = 0, 1, 2, 3,
 
 @nb.njit(cache=True, fastmath=_FAST)
 def _interaction_kernel(lat, up, uq, eta, t, status, n_steps_out, lat_stop, rate_cutoff, dt_fine, dt_coarse,
-                        t_limit, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration):
+                        t_limit, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration,
+                        single_pass):
     """Integrate each particle through the wave pulse until its interaction is over.
 
     Outside the resonance zone |rate| <= rate_cutoff the wave is ignored and the particle
@@ -284,8 +285,10 @@ def _interaction_kernel(lat, up, uq, eta, t, status, n_steps_out, lat_stop, rate
                 was_inside = True
             elif inside:
                 if rate * (rate - rate_prev) > 0.0:  # |rate| growing: moving away from resonance
-                    st = PASSED_RESONANCE
-                    break
+                    if single_pass:
+                        st = PASSED_RESONANCE
+                        break
+                    inside = False  # back to adiabatic steps; a later resonance inside the pulse counts too
             rate_prev = rate
             h = dt_fine if inside else dt_coarse
             x0, x1, x2, x3 = _rk4_step(tt, h, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0,
@@ -708,16 +711,19 @@ class InteractionResult:
 
 def interact(lat_rad, u_par_m_s, u_perp_m_s, eta_rad, t_s, L, wave: WaveTables, rate_cutoff_rad_s: float,
              dt_fine_s: float, dt_coarse_s: float, t_limit_s: float, lat_stop_rad: float,
-             relativistic: bool = False, const: dipole.DipoleConstants = dipole.DEFAULT) -> InteractionResult:
+             relativistic: bool = False, single_pass: bool = False,
+             const: dipole.DipoleConstants = dipole.DEFAULT) -> InteractionResult:
     """Carry particles through the wave pulse until each one's interaction is over (numba).
 
     Each particle starts at its own (t, lat) with its own phase eta. Far from resonance
     (|omega_H/gamma - omega + s k v_par| > ``rate_cutoff_rad_s``) the wave averages out and
     the particle moves adiabatically with RK4 steps ``dt_coarse_s``; inside that resonance
     zone the full equations of motion are stepped with ``dt_fine_s``, starting from the
-    given eta. The interaction ends when the particle leaves the zone moving away from
-    resonance, when the pulse tail passes it, when it crosses ``lat_stop_rad`` (moving in
-    the direction opposite to the wave), or at ``t_limit_s``.
+    given eta. After it leaves the zone moving away from resonance it continues
+    adiabatically and may resonate again further on (e.g. on the other side of the equator)
+    while the pulse is still on it; with ``single_pass`` its interaction ends at the first
+    exit (status PASSED_RESONANCE). The interaction ends when the pulse tail passes it, when it
+    crosses ``lat_stop_rad`` (moving in the direction opposite to the wave), or at ``t_limit_s``.
 
     The step must resolve the phase inside the zone: ``rate_cutoff_rad_s * dt_fine_s`` of
     0.1-0.3 rad (see docs/physics/wpi_model.md for the convergence study).
@@ -732,5 +738,5 @@ def interact(lat_rad, u_par_m_s, u_perp_m_s, eta_rad, t_s, L, wave: WaveTables, 
     _interaction_kernel(lat, up, uq, eta, t, status, steps, float(lat_stop_rad), float(rate_cutoff_rad_s),
                         float(dt_fine_s), float(dt_coarse_s), float(t_limit_s), lre, wh_eq, e_over_m, _c.C_M_S,
                         bool(relativistic), float(wave.omega_rad_s), float(wave.direction), float(wave.lat0_rad),
-                        float(wave.dlat_rad), wave.packed(), float(wave.duration_s))
+                        float(wave.dlat_rad), wave.packed(), float(wave.duration_s), bool(single_pass))
     return InteractionResult(t, lat, up, uq, eta, status, steps)
