@@ -88,98 +88,102 @@ class LevelSolver:
         self.ds_cm = np.diff(grid.s_km) * 1e5
         self.mu = [grid.local_mu(i) for i in range(grid.ns)]
         self.prefix = ksp_prefix
-        self._ksp = None
         self.last_iterations = 0
+        self._geom = self._row_geometry()
+
+    # -- geometry of the rows (fixed for a grid) ---------------------------------------
+    def _row_geometry(self):
+        """Per global row: node, upwind row (-1: none), mu_bar and length of the upwind cell,
+        and the reflection partner (the other direction at a mirror point; -1: none)."""
+        g, idx = self.grid, self.idx
+        n = idx.n
+        node = np.repeat(np.arange(g.ns), np.diff(idx.offset))
+        up_row = np.full(n, -1)
+        mu_bar = np.zeros(n)
+        ds = np.zeros(n)
+        partner = np.full(n, -1)
+        for i in range(g.ns):
+            j, d, _ = idx.local_directions(i)
+            rows = idx.offset[i] + np.arange(j.size)
+            up = i - d
+            inside = (up >= 0) & (up < g.ns)
+            allowed = np.zeros(j.size, dtype=bool)
+            allowed[inside] = j[inside] >= g.first_mu0[up[inside]]
+            for r in np.flatnonzero(allowed):
+                u = int(up[r])
+                up_row[rows[r]] = int(idx.index(u, j[r], d[r]))
+                mu_bar[rows[r]] = 0.5 * (self.mu[i][j[r] - g.first_mu0[i]] + self.mu[u][j[r] - g.first_mu0[u]])
+                ds[rows[r]] = self.ds_cm[min(i, u)]
+            m = g.mirror_node[j]
+            mirror = ~allowed & (m >= 0) & ((i == m) | (i == g.ns - 1 - m))
+            partner[rows[mirror]] = rows[mirror] + np.where(d[mirror] > 0, 1, -1)
+        return node, up_row, mu_bar, ds, partner
 
     # -- assembly -------------------------------------------------------------------
-    def _streaming(self, i, j, d, kappa_per_cm=None):
-        """(attenuation e^-tau, coefficient c, upwind node) of the row (i, j, d), or None for
-        the rows that close a line (mirror point, end of the line)."""
-        g = self.grid
-        up = i - d
-        if up < 0 or up >= g.ns:
-            return None
-        if j < g.first_mu0[up]:
-            return None  # mirror point: the line starts here
-        mu_bar = 0.5 * (self.mu[i][j - g.first_mu0[i]] + self.mu[up][j - g.first_mu0[up]])
-        ds = self.ds_cm[min(i, up)]
-        if kappa_per_cm is None:
-            return 1.0, ds / mu_bar, up
-        k_bar = kappa_per_cm[i]  # node value: keeps c S_rr <= 1 (positivity) where kappa varies steeply
-        tau = k_bar * ds / mu_bar
-        if tau < 1e-8:
-            return 1.0 - tau, ds / mu_bar, up
-        return np.exp(-tau), -np.expm1(-tau) / k_bar, up
+    def _coefficients(self, kappa_per_cm):
+        """att = e^-tau and c of every owned row (see the module docstring)."""
+        lo, hi = self.row_lo, self.row_hi
+        node, up, mub, ds, partner = (a[lo:hi] for a in self._geom)
+        kap = np.asarray(kappa_per_cm, dtype=float)[node]
+        has_up = up >= 0
+        safe_mu = np.where(mub > 0, mub, 1.0)
+        tau = np.where(has_up, kap * ds / safe_mu, 0.0)
+        att = np.where(has_up, np.exp(-tau), 0.0)
+        safe_kap = np.where(kap > 0, kap, 1.0)
+        c_stream = np.where(tau < 1e-8, ds / safe_mu * (1.0 - 0.5 * tau), -np.expm1(-tau) / safe_kap)
+        c_end = np.where(kap > 0, 1.0 / safe_kap, 0.0)
+        c = np.where(has_up, c_stream, np.where(partner >= 0, 0.0, c_end))
+        return att, c
 
     def assemble(self, kappa_per_cm, scatter, surface=None):
-        """The matrix of this level (collective). ``scatter[i]`` is a dense or scipy sparse matrix
-        on node i's local directions (or None); ``surface`` maps node -> (n_local,) injected flux."""
-        g, idx = self.grid, self.idx
-        n_loc = self.row_hi - self.row_lo
-        A = PETSc.Mat().createAIJ(((n_loc, idx.n), (n_loc, idx.n)), comm=self.comm)
-        nnz = np.zeros(n_loc, dtype=PETSc.IntType)
-        for i in range(self.node_lo, self.node_hi):
-            s = scatter[i]
-            k = idx.count(i)
-            per_row = (k if (s is not None) else 1) + 2
-            a, b = idx.offset[i] - self.row_lo, idx.offset[i + 1] - self.row_lo
-            nnz[a:b] = min(per_row, idx.n)
-        A.setPreallocationNNZ((nnz, nnz))
-        A.setOption(PETSc.Mat.Option.NEW_NONZERO_ALLOCATION_ERR, False)
-        rhs_surface = np.zeros(n_loc)
-        self._row_scale = np.zeros(n_loc)  # q enters row r as c_r q (0 on reflection rows)
-        self._cell = np.zeros((n_loc, 5))  # per row: att, c, upwind row (-1: none), cell length, mu_bar
-        self._cell[:, 2] = -1
+        """The matrix of this level (collective), built as local CSR. ``scatter[i]`` is a dense or
+        scipy sparse matrix on node i's local directions (or None); ``surface`` maps node ->
+        (n_local,) injected flux."""
+        idx = self.idx
+        lo, hi = self.row_lo, self.row_hi
+        n_loc = hi - lo
+        _, up, _, _, partner = (a[lo:hi] for a in self._geom)
+        att, c = self._coefficients(kappa_per_cm)
+        self._att, self._row_scale = att, c
         self._scatter_local = {}
+        rhs_surface = np.zeros(n_loc)
+        all_r, all_c, all_v = [], [], []
         for i in range(self.node_lo, self.node_hi):
-            js, ds_, _ = idx.local_directions(i)
-            base = int(idx.offset[i])
+            a, b = int(idx.offset[i]) - lo, int(idx.offset[i + 1]) - lo
+            k = b - a
             s = scatter[i]
-            dense = None
+            block = np.eye(k)
             if s is not None:
-                dense = s.toarray() if hasattr(s, "toarray") else np.asarray(s)
-            inj = None if surface is None else surface.get(i)
-            if dense is not None:
+                dense = s.toarray() if hasattr(s, "toarray") else np.asarray(s, dtype=float)
                 self._scatter_local[i] = dense
-            for r, (j, d) in enumerate(zip(js, ds_)):
-                row = base + r
-                st = self._streaming(i, int(j), int(d), kappa_per_cm)
-                if st is None and self._is_reflection_row(i, int(j), int(d)):
-                    A.setValues([row], [row, int(idx.index(i, j, -d))], [1.0, -1.0], addv=PETSc.InsertMode.ADD_VALUES)
-                    continue
-                # local equilibrium (ends): kappa Phi - S Phi = q, divided by kappa (a well-scaled pivot;
-                # no collisions at all: the incoming flux is 0); streaming rows: scaled by c
-                if st is None:
-                    kap = kappa_per_cm[i]
-                    att, c, up = (0.0, 1.0 / kap, None) if kap > 0 else (0.0, 0.0, None)
-                else:
-                    att, c, up = st
-                cols = [row]
-                vals = [1.0]
-                if dense is not None:
-                    for col in np.flatnonzero(dense[r]):
-                        if col == r:
-                            vals[0] -= c * dense[r, r]
-                        else:
-                            cols.append(base + int(col))
-                            vals.append(-c * dense[r, col])
-                if up is not None:
-                    cols.append(int(idx.index(up, j, d)))
-                    vals.append(-att)
-                    ds_cell = self.ds_cm[min(i, up)]
-                    mu_bar = 0.5 * (self.mu[i][j - g.first_mu0[i]] + self.mu[up][j - g.first_mu0[up]])
-                    self._cell[row - self.row_lo] = (att, c, cols[-1], ds_cell, mu_bar)
-                    if inj is not None:
-                        rhs_surface[row - self.row_lo] += inj[r]
-                self._row_scale[row - self.row_lo] = c
-                A.setValues([row], cols, vals, addv=PETSc.InsertMode.ADD_VALUES)
+                block = block - c[a:b, None] * dense
+            refl = np.flatnonzero(partner[a:b] >= 0)
+            if refl.size:
+                block[refl, :] = 0.0
+                block[refl, refl] = 1.0
+                block[refl, partner[a:b][refl] - lo - a] = -1.0
+            rr, cc = np.nonzero(block)
+            all_r.append(rr + a)
+            all_c.append(cc + a + lo)
+            all_v.append(block[rr, cc])
+            has_up = np.flatnonzero(up[a:b] >= 0)
+            all_r.append(has_up + a)
+            all_c.append(up[a:b][has_up])
+            all_v.append(-att[a:b][has_up])
+            inj = None if surface is None else surface.get(i)
+            if inj is not None:
+                rhs_surface[a + has_up] += np.asarray(inj, dtype=float)[has_up]
+        rows = np.concatenate(all_r) if all_r else np.zeros(0, dtype=int)
+        cols = np.concatenate(all_c) if all_c else np.zeros(0, dtype=int)
+        vals = np.concatenate(all_v) if all_v else np.zeros(0)
+        order = np.lexsort((cols, rows))
+        rows, cols, vals = rows[order], cols[order], vals[order]
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n_loc))))
+        A = PETSc.Mat().createAIJ(((n_loc, idx.n), (n_loc, idx.n)),
+                                  csr=(indptr.astype(PETSc.IntType), cols.astype(PETSc.IntType), vals),
+                                  comm=self.comm)
         A.assemble()
         return A, rhs_surface
-
-    def _is_reflection_row(self, i, j, d) -> bool:
-        g = self.grid
-        m = g.mirror_node[j]
-        return self._streaming(i, j, d) is None and m >= 0 and (i == m or i == g.ns - 1 - m)
 
     def solve(self, kappa_per_cm, scatter, source, surface=None):
         """Phi of this level, as the full vector on every rank (collective).
@@ -226,26 +230,21 @@ class LevelSolver:
         Collective (the result is the full vector on every rank).
         """
         idx = self.idx
-        n_loc = self.row_hi - self.row_lo
-        mean = np.zeros(n_loc)
-        length = np.zeros(n_loc)
-        for i in range(self.node_lo, self.node_hi):
+        lo, hi = self.row_lo, self.row_hi
+        node, up, mub, ds, _ = (a[lo:hi] for a in self._geom)
+        s = self._source[lo:hi].copy()
+        for i, dense in self._scatter_local.items():
             a, b = int(idx.offset[i]), int(idx.offset[i + 1])
-            s = self._source[a:b].copy()
-            if i in self._scatter_local:
-                s += self._scatter_local[i] @ phi[a:b]
-            kap = self._kappa[i]
-            for r in range(b - a):
-                att, c, up, ds, mu_bar = self._cell[a + r - self.row_lo]
-                if up < 0:
-                    continue
-                phi_up = phi[int(up)]
-                if kap > 0:
-                    mean[a + r - self.row_lo] = (mu_bar * phi_up * (1.0 - att) + s[r] * (ds - c * mu_bar)) / (kap * ds)
-                else:
-                    mean[a + r - self.row_lo] = 0.5 * (phi_up + phi[a + r])
-                length[a + r - self.row_lo] = ds
-        counts = self.comm.allgather(n_loc)
+            s[a - lo:b - lo] += dense @ phi[a:b]
+        has_up = up >= 0
+        kap = self._kappa[node]
+        phi_up = np.where(has_up, phi[np.maximum(up, 0)], 0.0)
+        safe = np.where((kap > 0) & has_up, kap * ds, 1.0)
+        mean = np.where(kap > 0, (mub * phi_up * (1.0 - self._att) + s * (ds - self._row_scale * mub)) / safe,
+                        0.5 * (phi_up + phi[lo:hi]))
+        mean = np.where(has_up, mean, 0.0)
+        length = np.where(has_up, ds, 0.0)
+        counts = self.comm.allgather(hi - lo)
         full_mean = np.empty(idx.n)
         full_len = np.empty(idx.n)
         self.comm.Allgatherv(mean, [full_mean, counts])
