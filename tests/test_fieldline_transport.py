@@ -95,3 +95,37 @@ def test_cascade_needs_a_loss_for_trapped_lines(small_grid):
     with pytest.raises(ValueError, match="coulomb_energy is required"):
         cascade.CascadeSolver(small_grid, {"n_e": np.ones(small_grid.ns)}, [1.0, 2.0], MPI.COMM_SELF,
                               processes=("ionisation",))
+
+
+def test_diagnostics_symmetric_injection():
+    """Identical primaries in both hemispheres on a symmetric line: the diagnostics are symmetric."""
+    from hpcsim.models.fieldline import diagnostics as dg
+    g = grid.build(6.0, magnetosphere_cells=10, step_bottom_km=8.0, step_s1_km=80.0, loss_cone_points=4)
+    h = g.altitude_km
+    dens = {"N2": np.where(h < 3000, 1e13 * np.exp(-(h - 90.0) / 15.0), 0.0),
+            "O2": np.where(h < 3000, 2e12 * np.exp(-(h - 90.0) / 14.0), 0.0),
+            "O": np.where(h < 3000, 5e11 * np.exp(-(h - 90.0) / 40.0), 0.0),
+            "n_e": 1e5 * np.exp(-((h - 300.0) / 200.0) ** 2) + 1.0}
+    cs = cascade.CascadeSolver(g, dens, cascade.energy_edges_eV(1.0, 3000.0, step_low_eV=3.0, ratio=1.4),
+                               MPI.COMM_SELF)
+    c = sources.normalisation("maxwellian", 800.0)
+    surf = {}
+    for hemi in ("south", "north"):
+        node = dg.node_at_altitude(cs, 800.0, hemi)
+        _, d, _ = cs.dirs[node]
+        down = -1 if hemi == "south" else 1
+        surf[node] = (lambda dd, dn: (lambda E: np.where(dd == dn, c * sources.spectrum_shape("maxwellian", E, 800.0)
+                                                          * (E >= 600.0), 0.0)))(d, down)
+    phi, budget = cs.solve(surf)
+    north, south = dg.escape_fractions(cs, phi, "north"), dg.escape_fractions(cs, phi, "south")
+    for key in ("escape_energy_fraction", "escape_particle_fraction", "escaping_se_energy_eV_cm2_s"):
+        assert north[key] == pytest.approx(south[key], rel=1e-6)
+    assert 0.0 < north["escape_energy_fraction"] < 1.0
+    # the injected primaries arrive at 800 km as the downward flux above 600 eV (plus returns)
+    assert north["precipitating_energy_eV_cm2_s"] >= 0.99 * budget.injected / 2
+    q = dg.heating_rate(cs, phi)
+    assert np.all(q >= 0) and q.max() > 0
+    assert dg.returned_thermal_flux(cs, phi, "north") == pytest.approx(dg.returned_thermal_flux(cs, phi, "south"),
+                                                                        rel=1e-6)
+    alb = dg.albedo(cs, phi, dg.node_at_altitude(cs, 800.0, "north"))
+    assert np.all(alb[np.isfinite(alb)] >= 0)

@@ -1,0 +1,103 @@
+"""Diagnostics of a steady fieldline solution (paper 000, section 4; eqs. 15-20 rebuilt).
+
+All functions take the solver (:class:`hpcsim.models.fieldline.cascade.CascadeSolver`, for
+the grid, angular weights, energy levels and densities) and the flux phi[level, unknown].
+
+Conventions: "up" is away from the Earth (northward, d = +1, in the southern half; southward in
+the northern half); "down" toward it. Fluxes per unit area at the node unless said otherwise;
+energy in eV.
+
+* omnidirectional flux  J(E, s) = int Phi dOmega                              cm^-2 s^-1 eV^-1
+* hemispherical flux    F_up/down(E, s) = 2 pi int_0^1 mu Phi(+-mu) dmu        cm^-2 s^-1 eV^-1
+* albedo (eq. 20, rebuilt): A(E) = F_up(E) / F_down(E) at 800 km
+* heating rate of the thermal electrons (eq. 18, rebuilt from the Coulomb term of eq. 2):
+  Q(s) = sum_k (A n_e / E_k) J(E_k, s) dE_k                                    eV cm^-3 s^-1
+* returned thermal flux (eq. 19, rebuilt): the heat deposited above 800 km in one half of the
+  tube, per unit area at 800 km, P = int_{s1}^{equator} Q(s) (B(s1)/B(s)) ds     eV cm^-2 s^-1
+  (conducted back to that hemisphere's ionosphere);
+* escape fractions of Figure 7: escaping over precipitating energy (particle) flux at 800 km,
+  all energies, and the part of the escaping flux below ``se_max_eV`` (600 eV).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hpcsim.models.fieldline.cascade import COULOMB_A_EV2_CM2
+
+
+def node_at_altitude(cs, altitude_km: float, hemisphere: str = "north") -> int:
+    """Grid node nearest ``altitude_km`` in the given half of the line."""
+    g = cs.grid
+    half = np.arange(g.ns // 2 + 1) if hemisphere == "south" else np.arange(g.ns // 2, g.ns)
+    return int(half[np.argmin(np.abs(g.altitude_km[half] - altitude_km))])
+
+
+def _up_direction(cs, node: int) -> int:
+    return 1 if node < cs.grid.ns // 2 else -1
+
+
+def omnidirectional(cs, phi, node: int) -> np.ndarray:
+    """J(E) at ``node``, cm^-2 s^-1 eV^-1, one value per level."""
+    a, b = cs.idx.offset[node], cs.idx.offset[node + 1]
+    return 2.0 * np.pi * phi[:, a:b] @ cs.W[node]
+
+
+def hemispherical(cs, phi, node: int, which: str) -> np.ndarray:
+    """F_up or F_down (``which``) at ``node`` per level, cm^-2 s^-1 eV^-1."""
+    a, b = cs.idx.offset[node], cs.idx.offset[node + 1]
+    _, d, mu = cs.dirs[node]
+    up = _up_direction(cs, node)
+    sel = d == (up if which == "up" else -up)
+    return 2.0 * np.pi * phi[:, a:b][:, sel] @ (np.abs(mu[sel]) * cs.W[node][sel])
+
+
+def albedo(cs, phi, node: int) -> np.ndarray:
+    """F_up / F_down per level at ``node`` (NaN where nothing comes down)."""
+    down = hemispherical(cs, phi, node, "down")
+    return np.where(down > 0, hemispherical(cs, phi, node, "up") / np.where(down > 0, down, 1.0), np.nan)
+
+
+def integrated(cs, per_level: np.ndarray, e_max_eV: float | None = None, energy: bool = True) -> float:
+    """sum_k X_k dE_k (particles) or sum_k E_k X_k dE_k (energy), levels below ``e_max_eV`` only if given."""
+    sel = np.ones(cs.nE, dtype=bool) if e_max_eV is None else cs.E < e_max_eV
+    w = cs.dE * (cs.E if energy else 1.0)
+    return float(np.sum(per_level[sel] * w[sel]))
+
+
+def heating_rate(cs, phi) -> np.ndarray:
+    """Q(s) of the thermal electrons at every node, eV cm^-3 s^-1."""
+    J = np.stack([omnidirectional(cs, phi, i) for i in range(cs.grid.ns)], axis=1)  # (nE, ns)
+    return COULOMB_A_EV2_CM2 * cs.dens["n_e"] * np.sum(J * (cs.dE / cs.E)[:, None], axis=0)
+
+
+def returned_thermal_flux(cs, phi, hemisphere: str = "north", s1_km: float | None = None) -> float:
+    """Heat deposited above 800 km in one half of the tube per unit area at 800 km, eV cm^-2 s^-1."""
+    g = cs.grid
+    s1 = g.s1_km if s1_km is None else s1_km
+    q = heating_rate(cs, phi)
+    half = np.arange(g.ns // 2, g.ns) if hemisphere == "north" else np.arange(g.ns // 2 + 1)
+    above = half[g.altitude_km[half] > s1 + 1e-6]
+    weight = np.where(above == g.ns // 2, 0.5, 1.0)  # the equator node is shared by the two halves
+    return float(np.sum(q[above] * cs.node_len_cm[above] * cs.area[above] * weight))
+
+
+def escape_fractions(cs, phi, hemisphere: str = "north", altitude_km: float = 800.0,
+                     se_max_eV: float = 600.0) -> dict:
+    """The Figure 7 quantities at ``altitude_km``: precipitating and escaping energy and particle
+    fluxes (all energies and below ``se_max_eV``) and their ratios."""
+    node = node_at_altitude(cs, altitude_km, hemisphere)
+    down = hemispherical(cs, phi, node, "down")
+    up = hemispherical(cs, phi, node, "up")
+    out = {
+        "precipitating_energy_eV_cm2_s": integrated(cs, down),
+        "escaping_energy_eV_cm2_s": integrated(cs, up),
+        "precipitating_particles_cm2_s": integrated(cs, down, energy=False),
+        "escaping_particles_cm2_s": integrated(cs, up, energy=False),
+        "escaping_se_energy_eV_cm2_s": integrated(cs, up, se_max_eV),
+        "escaping_se_particles_cm2_s": integrated(cs, up, se_max_eV, energy=False),
+        "returned_se_energy_eV_cm2_s": integrated(cs, down, se_max_eV),
+    }
+    out["escape_energy_fraction"] = out["escaping_energy_eV_cm2_s"] / out["precipitating_energy_eV_cm2_s"]
+    out["escape_particle_fraction"] = out["escaping_particles_cm2_s"] / out["precipitating_particles_cm2_s"]
+    return out
