@@ -13,6 +13,11 @@ not have to know either:
   installation ourselves (``PETSC_DIR``, ``/usr/lib/petsc``, ``/usr/lib/petscdir/*/*-real``)
   and put its Python directory on ``sys.path``.
 
+A third is an HPC habit: each MPI rank owns a core, so threaded libraries under PETSc (MUMPS,
+OpenBLAS) are kept to one thread unless the user sets ``OMP_NUM_THREADS`` (with two ranks on two
+cores their default threads oversubscribed the machine: the fieldline benchmark spent half its
+time in the kernel before this).
+
 This module has no dependencies and is imported first by :mod:`hpcsim`.
 """
 
@@ -24,6 +29,7 @@ import os
 import sys
 
 os.environ.setdefault("H5PY_ALWAYS_USE_MPI", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def _petsc_candidates() -> list[str]:

@@ -284,7 +284,7 @@ class CascadeSolver:
                         nu["ion_" + sp] = self.dens[sp] * ion[sp][0]
             scatter = [None] * ns
             kappa = sum(nu.values()) if nu else np.zeros(ns)
-            for i in range(ns):
+            for i in range(self.solver.node_lo, self.solver.node_hi):  # this rank's segment only
                 parts = []
                 if "coulomb_angle" in use and self.dens["n_e"][i] > 0:
                     parts.append(self._coulomb_angle(i, energy))
