@@ -259,7 +259,7 @@ class CascadeSolver:
 
         Returns (phi[nE, n_unknowns], Budget).
         """
-        g, idx, ns = self.grid, self.idx, self.grid.ns
+        idx, ns = self.idx, self.grid.ns
         nE = self.nE
         counts = np.diff(idx.offset)
         node_of_row = np.repeat(np.arange(ns), counts)
