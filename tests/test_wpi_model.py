@@ -338,3 +338,11 @@ def test_hard_killed_scan_resumes_from_its_case_checkpoint(shared_tmp):
     assert result.complete and 1 <= killed_at < result.step
     np.testing.assert_array_equal(read(shared_tmp / "killed", "snapshots/energy_flux")[-1],
                                   read(shared_tmp / "ref", "snapshots/energy_flux")[-1])
+
+
+def test_restart_refuses_a_changed_wave_key(shared_tmp):
+    """Every key that shapes the result is in the fingerprint (the wave grid is one of them)."""
+    from hpcsim.io import checkpoint
+    run_tiny(shared_tmp, "fp")
+    with pytest.raises(checkpoint.CheckpointError):
+        run_tiny(shared_tmp, "fp", "wave_grid_points = 2001", restart="latest")

@@ -106,15 +106,9 @@ class Model(BaseModel):
         return done in set(int(x) for x in self.front_offsets[1:])
 
     def state_fingerprint(self):
-        c = self.cfg
-        keys = ("L", "n_eq_cm3", "n_eq_model", "density_model", "plasma_temperature_K", "dispersion",
-                "frequency_ratio", "frequency_Hz", "pulse_length_s", "bw_pT", "amplitude_reference",
-                "spectral_index", "flux_ref", "energy_ref_keV", "loss_cone_altitude_km", "loss_cone_ramp_deg",
-                "relativistic", "front_lat_start_deg", "front_lat_end_deg", "front_step_deg", "speed_cells",
-                "speed_margin", "energy_cap_keV", "alpha_cells", "alpha_span_deg", "phases", "phase_rate_cutoff_rad_s",
-                "phase_step_rad", "coarse_step_s", "time_bin_s", "time_max_s", "energy_bins", "energy_min_keV",
-                "energy_max_keV", "scan_parameter", "scan_values", "scan2_parameter", "scan2_values")
-        return {k: (list(getattr(c, k)) if isinstance(getattr(c, k), tuple) else getattr(c, k)) for k in keys}
+        """Every [wpi] key: all of them shape the responses a checkpoint holds."""
+        from hpcsim.config import as_dict
+        return {f"wpi.{k}": v for k, v in as_dict(self.cfg).items()}
 
     def state_fields(self):
         return [
