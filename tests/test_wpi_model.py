@@ -346,3 +346,13 @@ def test_restart_refuses_a_changed_wave_key(shared_tmp):
     run_tiny(shared_tmp, "fp")
     with pytest.raises(checkpoint.CheckpointError):
         run_tiny(shared_tmp, "fp", "wave_grid_points = 2001", restart="latest")
+
+
+def test_scan_values_obey_the_bounds_of_their_key():
+    with pytest.raises(ConfigError) as exc:
+        loads(tiny_wpi_toml("x", 'scan_parameter = "L"\nscan_values = [1.0, 4.0, 11.0]\n'
+                                 'scan2_parameter = "spectral_index"\nscan2_values = [0.0, 6.0]'), source="w.toml")
+    text = str(exc.value)
+    assert "scan_values = 1.0: out of range for L: must be >= 1.2" in text
+    assert "scan_values = 11.0: out of range for L: must be <= 10.0" in text
+    assert "scan2_values = 0.0: out of range for spectral_index: must be > 0" in text

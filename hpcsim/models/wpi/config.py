@@ -13,10 +13,11 @@ stopped mid-scan resumes at the next front position of the case it was in.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass, replace
 
-from hpcsim.config import Problem, _show, param
+from hpcsim.config import Problem, _bounds, _show, param
 
 #: keys a scan can vary
 SCAN_KEYS = ("frequency_ratio", "frequency_Hz", "pulse_length_s", "bw_pT", "spectral_index", "n_eq_cm3", "L",
@@ -101,24 +102,22 @@ class Config:
     scan2_parameter: str = param("", choices=("",) + SCAN_KEYS, doc="Second scanned key (all combinations).")
     scan2_values: tuple[float, ...] = param((), doc="Values of scan2_parameter.")
 
+    def _scan_axes(self) -> list[tuple[str, tuple[float, ...]]]:
+        """(scanned key, values) for each scan axis in use."""
+        return [(k, v) for k, v in ((self.scan_parameter, self.scan_values),
+                                    (self.scan2_parameter, self.scan2_values)) if k]
+
     def cases(self) -> list["Config"]:
         """One Config per case of the scan (scan keys set, scan lists emptied)."""
-        axes = [(k, v) for k, v in ((self.scan_parameter, self.scan_values),
-                                    (self.scan2_parameter, self.scan2_values)) if k]
+        axes = self._scan_axes()
         base = replace(self, scan_parameter="", scan_values=(), scan2_parameter="", scan2_values=())
         if not axes:
             return [base]
-        out = []
-        for combo in itertools.product(*[vals for _, vals in axes]):
-            kw = {}
-            for (key, _), value in zip(axes, combo):
-                kw[key] = int(value) if key in ("speed_cells",) else float(value)
-            out.append(replace(base, **kw))
-        return out
+        return [replace(base, **{key: float(value) for (key, _), value in zip(axes, combo)})
+                for combo in itertools.product(*[vals for _, vals in axes])]
 
     def case_labels(self) -> list[str]:
-        axes = [(k, v) for k, v in ((self.scan_parameter, self.scan_values),
-                                    (self.scan2_parameter, self.scan2_values)) if k]
+        axes = self._scan_axes()
         if not axes:
             return ["case"]
         return [", ".join(f"{k}={_show(v)}" for (k, _), v in zip(axes, combo))
@@ -162,15 +161,17 @@ class Config:
                                     f"must exceed energy_min_keV = {_show(self.energy_min_keV)}"))
         if self.time_max_s < 10 * self.time_bin_s:
             problems.append(Problem("wpi", "time_max_s", self.time_max_s, "must hold at least 10 time bins"))
-        bounds = {"frequency_ratio": (0.0, 50.0), "pulse_length_s": (0.0, 10.0), "bw_pT": (0.0, None),
-                  "spectral_index": (0.0, 20.0), "n_eq_cm3": (0.0, None), "L": (1.2, 10.0),
-                  "frequency_Hz": (0.0, None), "loss_cone_ramp_deg": (-1e-300, None)}
+        # each scanned value must satisfy the bounds of the key it stands for; zero is also refused
+        # for frequency_Hz (0 means "use frequency_ratio") and spectral_index in a scan
+        meta = {f.name: f.metadata for f in dataclasses.fields(self)}
         for key, values in (("scan_values", self.scan_values), ("scan2_values", self.scan2_values)):
             name = self.scan_parameter if key == "scan_values" else self.scan2_parameter
-            lo, hi = bounds.get(name, (None, None))
             for v in values:
-                if (lo is not None and not v > lo) or (hi is not None and not v <= hi):
-                    problems.append(Problem("wpi", key, v, f"out of range for {name}"))
+                message = _bounds(v, meta[name]) if name else None
+                if message is None and name in ("frequency_Hz", "spectral_index") and not v > 0:
+                    message = "must be > 0"
+                if message:
+                    problems.append(Problem("wpi", key, v, f"out of range for {name}: {message}"))
         if not problems:
             problems += self._check_propagation()
         for name in ("steady_state",):
