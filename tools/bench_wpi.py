@@ -36,17 +36,12 @@ REPO = Path(__file__).resolve().parents[1]
 def kernel_rate(cfg) -> dict:
     """Particle-steps per second of the zone integrator on the equator entry of ``cfg``'s first case."""
     from hpcsim.models.wpi.model import _Case
-    from hpcsim.models.wpi import ensemble, motion
     case = _Case(cfg.cases()[0])
     j = int(np.nanargmin(np.abs(case.schedule.front_latitude_deg)))
-    lat, tau = float(case.schedule.latitude_rad[j]), float(case.schedule.tau_s[j])
-    mesh = ensemble.particle_mesh(case.wave, cfg.L, lat, tau, case.loss_cone_deg, cfg.alpha_span_deg,
-                                  cfg.alpha_cells, cfg.speed_cells, cfg.phases, cfg.speed_margin)
-    args = (case.wave, cfg.phase_rate_cutoff_rad_s, cfg.phase_step_rad / cfg.phase_rate_cutoff_rad_s,
-            cfg.coarse_step_s, tau + 5 * cfg.pulse_length_s + 2.0, -case.lat_foot)
-    motion.interact(lat, mesh.u_par_m_s[:2], mesh.u_perp_m_s[:2], mesh.eta_rad[:2], tau, cfg.L, *args)  # compile
+    mesh = case.particle_mesh(j)
+    case.interact(j, mesh, slice(0, 2))  # compile
     t0 = time.perf_counter()
-    res = motion.interact(lat, mesh.u_par_m_s, mesh.u_perp_m_s, mesh.eta_rad, tau, cfg.L, *args)
+    res = case.interact(j, mesh, slice(None))
     wall = time.perf_counter() - t0
     steps = int(res.n_steps.sum())
     return {"particles": len(mesh), "rk4_steps": steps, "wall_s": wall, "particle_steps_per_s": steps / wall}

@@ -70,6 +70,28 @@ class _Case:
     def __len__(self):
         return len(self.schedule)
 
+    def entry(self, j: int) -> tuple[float, float, float]:
+        """(latitude rad, front time s, entry-surface speed m/s) of front position j."""
+        s = self.schedule
+        return float(s.latitude_rad[j]), float(s.tau_s[j]), float(s.front_speed_m_s[j])
+
+    def particle_mesh(self, j: int) -> ensemble.ParticleMesh:
+        """The test particles that meet the front at position j (all ranks build the same mesh)."""
+        cfg = self.cfg
+        lat, tau, _ = self.entry(j)
+        return ensemble.particle_mesh(self.wave, cfg.L, lat, tau, self.loss_cone_deg, cfg.alpha_span_deg,
+                                      cfg.alpha_cells, cfg.speed_cells, cfg.phases, cfg.speed_margin,
+                                      cfg.relativistic, cfg.energy_cap_keV)
+
+    def interact(self, j: int, mesh: ensemble.ParticleMesh, select) -> motion.InteractionResult:
+        """Carry the particles ``select`` of ``mesh`` through the pulse from front position j."""
+        cfg = self.cfg
+        lat, tau, _ = self.entry(j)
+        return motion.interact(lat, mesh.u_par_m_s[select], mesh.u_perp_m_s[select], mesh.eta_rad[select], tau,
+                               cfg.L, self.wave, cfg.phase_rate_cutoff_rad_s,
+                               cfg.phase_step_rad / cfg.phase_rate_cutoff_rad_s, cfg.coarse_step_s,
+                               tau + 5.0 * cfg.pulse_length_s + 2.0, -self.lat_foot, cfg.relativistic)
+
 
 class Model(BaseModel):
     name = "wpi"
@@ -182,15 +204,10 @@ class Model(BaseModel):
         c, j = self._locate(int(self.steps_done[0]))
         case, cfg = self.cases[c], self.cases[c].cfg
         sched = case.schedule
-        lat_e, tau_e, vg_e = float(sched.latitude_rad[j]), float(sched.tau_s[j]), float(sched.front_speed_m_s[j])
-        mesh = ensemble.particle_mesh(case.wave, cfg.L, lat_e, tau_e, case.loss_cone_deg, cfg.alpha_span_deg,
-                                      cfg.alpha_cells, cfg.speed_cells, cfg.phases, cfg.speed_margin, cfg.relativistic,
-                                      cfg.energy_cap_keV)
+        _, tau_e, vg_e = case.entry(j)
+        mesh = case.particle_mesh(j)
         mine = np.arange(self.rank, len(mesh), self.size)
-        res = motion.interact(lat_e, mesh.u_par_m_s[mine], mesh.u_perp_m_s[mine], mesh.eta_rad[mine], tau_e, cfg.L,
-                              case.wave, cfg.phase_rate_cutoff_rad_s, cfg.phase_step_rad / cfg.phase_rate_cutoff_rad_s,
-                              cfg.coarse_step_s, tau_e + 5.0 * cfg.pulse_length_s + 2.0, -case.lat_foot,
-                              cfg.relativistic)
+        res = case.interact(j, mesh, mine)
         h, r, et, erange, counts = self._response(case, mesh, mine, res, tau_e, vg_e, case.weights[j])
         # one sum (h, histogram, counters) and one min (lowest energies, minus highest) over the ranks
         nt = h.size
