@@ -37,7 +37,7 @@ module is the machinery the fieldline model will use; it is not registered as a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -74,7 +74,6 @@ class Budget:
     thermalised: float = 0.0
     escaped_south: float = 0.0
     escaped_north: float = 0.0
-    by_level: dict = field(default_factory=dict)
 
     def residual(self) -> float:
         out = (self.coulomb_heating + self.ionisation_thresholds + self.thermalised + self.escaped_south
@@ -124,7 +123,7 @@ class CascadeSolver:
         self.species = [s for s in ("N2", "O2", "O") if s in densities]
         # length of each local direction's upwind cell (0 where a row has none: line ends, mirrors);
         # the angular operators weigh directions by W x length so that they conserve exactly
-        owner = self._cell_owners()
+        self.owner = owner = self._cell_owners()
         row_len = np.where(owner >= 0, ds[np.maximum(owner, 0)], 0.0)
         self.len = [row_len[self.idx.offset[i]:self.idx.offset[i + 1]] for i in range(ns)]
         self._coulomb_cache = {}
@@ -273,7 +272,7 @@ class CascadeSolver:
         counts = np.diff(idx.offset)
         node_of_row = np.repeat(np.arange(ns), counts)
         weight = 2.0 * np.pi * np.concatenate(self.W) * self.area[node_of_row]   # sr x area per row
-        owner = self._cell_owners()
+        owner = self.owner
         q_fwd = np.zeros((nE, idx.n))       # direction-keeping sources (flux-equation units)
         q_iso = np.zeros((nE, ns - 1))      # isotropic sources per cell: cm^-3 s^-1 sr^-1 eV^-1
         phi_all = np.zeros((nE, idx.n))
@@ -363,14 +362,7 @@ class CascadeSolver:
                         if w <= 0 or kk < 0 or kk == k:
                             continue  # below the lowest centre the split carries no energy; kk == k: implicit
                         q_fwd[kk] += nr * f * w * mean * dE / self.dE[kk]
-            budget.by_level[k] = float(np.sum(events_row))
         return phi_all, budget
-
-
-def _per_direction(node_values, idx, ns):
-    """Expand a node array to every local direction of each node."""
-    counts = np.diff(idx.offset)
-    return np.repeat(np.asarray(node_values, dtype=float) * np.ones(ns), counts)
 
 
 def _elastic_sigma(species, energy):

@@ -41,6 +41,7 @@ import numpy as np
 from petsc4py import PETSc
 
 from hpcsim.models.fieldline.grid import FieldLineGrid
+from hpcsim.parallel import block_range
 
 
 class DirectionIndex:
@@ -51,9 +52,6 @@ class DirectionIndex:
         counts = 2 * (grid.nm - grid.first_mu0)
         self.offset = np.concatenate(([0], np.cumsum(counts)))
         self.n = int(self.offset[-1])
-
-    def count(self, i: int) -> int:
-        return int(self.offset[i + 1] - self.offset[i])
 
     def index(self, i: int, j, d):
         """Global index of node i, mu0 index j (array ok), direction d (+1/-1)."""
@@ -68,14 +66,6 @@ class DirectionIndex:
         return j, d, np.repeat(mu, 2) * d
 
 
-def node_ownership(n_nodes: int, comm) -> tuple[int, int]:
-    """Contiguous block of nodes owned by this rank (PETSc-style split)."""
-    size, rank = comm.Get_size(), comm.Get_rank()
-    base, extra = divmod(n_nodes, size)
-    start = rank * base + min(rank, extra)
-    return start, start + base + (1 if rank < extra else 0)
-
-
 class LevelSolver:
     """Assembles and solves one energy level; reusable for many levels of the same grid."""
 
@@ -83,7 +73,7 @@ class LevelSolver:
         self.grid = grid
         self.comm = comm
         self.idx = DirectionIndex(grid)
-        self.node_lo, self.node_hi = node_ownership(grid.ns, comm)
+        self.node_lo, self.node_hi = block_range(grid.ns, comm.Get_size(), comm.Get_rank())
         self.row_lo, self.row_hi = int(self.idx.offset[self.node_lo]), int(self.idx.offset[self.node_hi])
         self.ds_cm = np.diff(grid.s_km) * 1e5
         self.mu = [grid.local_mu(i) for i in range(grid.ns)]
@@ -211,10 +201,7 @@ class LevelSolver:
         reason = ksp.getConvergedReason()
         if reason < 0:
             raise RuntimeError(f"fieldline level solve failed: KSP reason {reason}")
-        local = x.getArray().copy()
-        counts = self.comm.allgather(local.size)
-        full = np.empty(self.idx.n)
-        self.comm.Allgatherv(local, [full, counts])
+        full = self._gather_rows(x.getArray())
         for obj in (ksp, A, b, x):
             obj.destroy()
         return full
@@ -244,9 +231,12 @@ class LevelSolver:
                         0.5 * (phi_up + phi[lo:hi]))
         mean = np.where(has_up, mean, 0.0)
         length = np.where(has_up, ds, 0.0)
-        counts = self.comm.allgather(hi - lo)
-        full_mean = np.empty(idx.n)
-        full_len = np.empty(idx.n)
-        self.comm.Allgatherv(mean, [full_mean, counts])
-        self.comm.Allgatherv(length, [full_len, counts])
-        return full_mean, full_len
+        return self._gather_rows(mean), self._gather_rows(length)
+
+    def _gather_rows(self, local) -> np.ndarray:
+        """The full row vector on every rank from each rank's owned rows (collective)."""
+        local = np.ascontiguousarray(local, dtype=float)
+        counts = self.comm.allgather(local.size)
+        full = np.empty(self.idx.n)
+        self.comm.Allgatherv(local, [full, counts])
+        return full
