@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from hpcsim.geometry import dipole
+from hpcsim.physics import constants as C
 
 #: 1 J m^-2 in erg cm^-2
 J_PER_M2_IN_ERG_PER_CM2 = 1e3
@@ -101,7 +102,6 @@ def bin_energy(arrival_s, energy_J, number_per_m2, time_edges_s, energy_edges_ke
         A test particle represents a cell of speeds and an interval of front times, whose
         electrons arrive over such an interval (:func:`arrival_spread_s`).
     """
-    from hpcsim.physics import constants as C
     t = np.asarray(arrival_s, dtype=float)
     e_J = np.asarray(energy_J, dtype=float)
     e = e_J * np.asarray(number_per_m2, dtype=float) * J_PER_M2_IN_ERG_PER_CM2
