@@ -145,6 +145,26 @@ class RunConfig:
         return steps_in(self.end_time_s, self.dt_s)
 
 
+def step_counted_run_problems(run: "RunConfig", model: str, steps: str) -> list[Problem]:
+    """[run] keys a model that plans its own steps (``plans_own_steps``) cannot use.
+
+    ``steps`` says what one step is, for the message (e.g. "energy level per case").
+    """
+    problems = []
+    if run.steady_state:
+        problems.append(Problem("run", "steady_state", True,
+                                f"not used by the {model} model: it takes one step per {steps} (remove the key)"))
+    for key in ("end_time_s", "dt_s", "output_every_s", "snapshot_every_s", "checkpoint_every_s"):
+        if getattr(run, key) is not None:
+            problems.append(Problem("run", key, getattr(run, key),
+                                    f"not used by the {model} model: it takes one step per {steps} (remove "
+                                    "the key; checkpoints follow checkpoint_every_wall_s and stop signals)"))
+    if run.snapshot_times_s:
+        problems.append(Problem("run", "snapshot_times_s", list(run.snapshot_times_s),
+                                f"not used by the {model} model"))
+    return problems
+
+
 def is_multiple(value: float, step: float) -> bool:
     ratio = value / step
     return abs(ratio - round(ratio)) <= 1e-9 * max(1.0, ratio) and round(ratio) >= 1

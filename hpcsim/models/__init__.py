@@ -14,6 +14,7 @@ from types import ModuleType
 _REGISTRY = {
     "bounce": "hpcsim.models.bounce",
     "wpi": "hpcsim.models.wpi",
+    "fieldline": "hpcsim.models.fieldline",
 }
 
 

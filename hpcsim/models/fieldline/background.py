@@ -73,3 +73,22 @@ def build(grid: FieldLineGrid, mlt_h: float = 0.0, inputs: atmosphere.SolarInput
         ratio = np.asarray(dipole.field_ratio_to_equator(lat[idx[~iono]]))
         n_e[idx[~iono]] = ne_join * (ratio / ratio_join) ** ne_field_power
     return LineBackground(n_N2=n_n2, n_O2=n_o2, n_O=n_o, n_e=n_e, T_n_K=t_n)
+
+
+def mirrored(bg: LineBackground, source: str = "north") -> LineBackground:
+    """The background of one half of the line (``source``) copied onto the other half.
+
+    The grid is symmetric about the equator (node i <-> ns - 1 - i), so the conjugate node of
+    i is ns - 1 - i. Used for the paper's symmetric hemispheres (its section 3: conditions
+    "chosen so the atmospheric conditions are symmetric").
+    """
+    def mirror(a):
+        a = np.array(a, dtype=float)
+        n = a.size
+        if source == "north":
+            a[: n // 2] = a[::-1][: n // 2]
+        else:
+            a[n - n // 2:] = a[::-1][n - n // 2:]
+        return a
+    return LineBackground(n_N2=mirror(bg.n_N2), n_O2=mirror(bg.n_O2), n_O=mirror(bg.n_O), n_e=mirror(bg.n_e),
+                          T_n_K=mirror(bg.T_n_K))

@@ -17,8 +17,12 @@ process does at level k (energy E_k, width dE_k), per node:
   :func:`hpcsim.physics.electron_impact.secondary_distribution`, binned), the primary keeps
   its direction and continues at E - I - E2, split between the two levels around it so that
   its energy is kept exactly (I: the channel-weighted threshold of the species at E).
-* **Elastic scattering** on N2, O2, O (eq. 3) where cross sections are available, a
-  screened-Rutherford phase function azimuthally averaged on the node's directions. Like the
+* **Excitation** of N2, O2, O (eq. 4): extinction n sigma_j(E) per state; the electron keeps its
+  direction and continues at E - W_j, split between the two levels around it like the degraded
+  primaries; W_j per event goes to the excitation budget.
+* **Elastic scattering** on N2, O2, O (eq. 3): the total cross section of the Solomon et al.
+  (1988) compilation with a screened-Rutherford phase function (Moliere screening),
+  azimuthally averaged on the node's directions. Like the
   Coulomb angular diffusion it enters as a net operator (in minus out) on the node values, not
   through the extinction: extinction and re-emission then balance exactly in the bookkeeping
   (with out-scattering in the extinction the exponential step would remove electrons at the
@@ -30,9 +34,8 @@ foot of the line (flux-tube area ~ 1/B), what enters (surface injection, volume 
 where it goes (Coulomb heating, ionisation thresholds, thermalisation, escape through the two
 90-km ends); it closes to round-off because every transfer above is exactly conservative.
 
-Missing physics (no published parameter sets could be read here, hpcsim/data/README.md):
-electronic and vibrational excitation of N2, O2, O and elastic scattering below 1 keV. This
-module is the machinery the fieldline model will use; it is not registered as a model.
+Cross sections: :mod:`hpcsim.physics.electron_impact` (the paper's Solomon et al. 1988 set by
+default; hpcsim/data/README.md).
 """
 
 from __future__ import annotations
@@ -71,14 +74,28 @@ class Budget:
     injected: float = 0.0
     coulomb_heating: float = 0.0
     ionisation_thresholds: float = 0.0
+    excitation: float = 0.0
     thermalised: float = 0.0
     escaped_south: float = 0.0
     escaped_north: float = 0.0
 
     def residual(self) -> float:
-        out = (self.coulomb_heating + self.ionisation_thresholds + self.thermalised + self.escaped_south
-               + self.escaped_north)
+        out = (self.coulomb_heating + self.ionisation_thresholds + self.excitation + self.thermalised
+               + self.escaped_south + self.escaped_north)
         return (self.injected - out) / self.injected if self.injected else 0.0
+
+
+@dataclass
+class CascadeState:
+    """What a top-down solve carries from level to level (checkpointable).
+
+    q_fwd: direction-keeping sources per unknown and level (flux-equation units);
+    q_iso: isotropic sources per cell and level, cm^-3 s^-1 sr^-1 eV^-1; budget: energy flows.
+    """
+
+    q_fwd: np.ndarray
+    q_iso: np.ndarray
+    budget: Budget
 
 
 class CascadeSolver:
@@ -93,12 +110,17 @@ class CascadeSolver:
         Energy level edges, eV (ascending).
     comm : MPI communicator
     processes : tuple of str
-        Any of "coulomb_energy", "coulomb_angle", "ionisation", "elastic".
+        Any of "coulomb_energy", "coulomb_angle", "ionisation", "excitation", "elastic".
+    ionisation_model : str, optional
+        "jackman" (the paper's set, default of the data files) or "beb"
+        (:mod:`hpcsim.physics.electron_impact`).
     """
 
     def __init__(self, grid: FieldLineGrid, densities: dict, edges_eV, comm,
-                 processes=("coulomb_energy", "coulomb_angle", "ionisation", "elastic")):
+                 processes=("coulomb_energy", "coulomb_angle", "ionisation", "excitation", "elastic"),
+                 ionisation_model: str | None = None):
         self.grid, self.comm = grid, comm
+        self.ionisation_model = ionisation_model
         self.dens = densities
         self.edges = np.asarray(edges_eV, dtype=float)
         self.E = 0.5 * (self.edges[1:] + self.edges[:-1])
@@ -124,6 +146,7 @@ class CascadeSolver:
         # length of each local direction's upwind cell (0 where a row has none: line ends, mirrors);
         # the angular operators weigh directions by W x length so that they conserve exactly
         self.owner = owner = self._cell_owners()
+        self.node_of_row = np.repeat(np.arange(ns), np.diff(self.idx.offset))
         row_len = np.where(owner >= 0, ds[np.maximum(owner, 0)], 0.0)
         self.len = [row_len[self.idx.offset[i]:self.idx.offset[i + 1]] for i in range(ns)]
         self._coulomb_cache = {}
@@ -216,12 +239,19 @@ class CascadeSolver:
             total += n * sigma * kern
         return total
 
+    def _excitation_table(self, sp, k):
+        """[(threshold W, sigma)] of the excitation states of ``sp`` at level k (sigma > 0 only)."""
+        from hpcsim.physics import electron_impact as ei
+        thr = ei.thresholds_eV(sp)
+        return [(thr[name], float(s)) for name, s in ei.excitation_cross_sections_cm2(sp, self.E[k]).items()
+                if float(s) > 0]
+
     def _ionisation_table(self, sp, k):
         """(sigma_ion, threshold I, secondary fractions per level, thermalised fraction) at level k."""
         from hpcsim.physics import electron_impact as ei
         energy = self.E[k]
-        chans = ei.ionisation_cross_sections_by_channel_cm2(sp, energy)
-        thr = ei.thresholds_eV(sp)
+        chans = ei.ionisation_cross_sections_by_channel_cm2(sp, energy, model=self.ionisation_model)
+        thr = ei.thresholds_eV(sp, model=self.ionisation_model)
         sig = sum(float(v) for v in chans.values())
         if not sig > 0:
             return 0.0, 0.0, None, 0.0
@@ -232,10 +262,11 @@ class CascadeSolver:
         ks = np.flatnonzero(self.E < tmax)
         frac = np.zeros(self.nE)
         if ks.size:
-            s = np.asarray(ei.secondary_distribution(sp, energy, self.E[ks]))
+            s = np.asarray(ei.secondary_distribution(sp, energy, self.E[ks], model=self.ionisation_model))
             frac[ks] = s * self.dE[ks]
         e_fine = np.linspace(0.0, min(self.edges[0], tmax), 64)
-        below = float(np.trapz(np.asarray(ei.secondary_distribution(sp, energy, e_fine)), e_fine))
+        below = float(np.trapz(np.asarray(ei.secondary_distribution(sp, energy, e_fine, model=self.ionisation_model)),
+                               e_fine))
         total = frac.sum() + below
         if total <= 0:
             return 0.0, 0.0, None, 0.0
@@ -255,8 +286,36 @@ class CascadeSolver:
             owner[rows[ok]] = lower[ok]
         return owner
 
-    def solve(self, surface_eV: dict | None = None):
-        """Solve all levels from the top down.
+    def start(self, volume_source=None) -> CascadeState:
+        """Empty pending sources and budget for a solve from the top level down.
+
+        ``volume_source`` (optional, shape (nE, ns - 1)): isotropic production per cell
+        (between nodes i and i + 1), cm^-3 s^-1 eV^-1 (e.g. photoelectrons); its energy is
+        counted as injected.
+        """
+        ns, nE = self.grid.ns, self.nE
+        state = CascadeState(q_fwd=np.zeros((nE, self.idx.n)), q_iso=np.zeros((nE, ns - 1)), budget=Budget())
+        if volume_source is not None:
+            prod = np.asarray(volume_source, dtype=float)
+            state.q_iso += prod / (4.0 * np.pi)
+            cell_len = np.diff(self.grid.s_km) * 1e5
+            cell_area = 0.5 * (self.area[1:] + self.area[:-1])
+            state.budget.injected += float(np.sum(prod * (self.E * self.dE)[:, None] * (cell_len * cell_area)[None, :]))
+        return state
+
+    def solve(self, surface_eV: dict | None = None, volume_source=None):
+        """Solve all levels from the top down (:meth:`start`, then :meth:`solve_level` per level).
+
+        Returns (phi[nE, n_unknowns], Budget).
+        """
+        state = self.start(volume_source)
+        phi_all = np.zeros((self.nE, self.idx.n))
+        for k in range(self.nE - 1, -1, -1):
+            phi_all[k] = self.solve_level(k, state, surface_eV)
+        return phi_all, state.budget
+
+    def solve_level(self, k: int, state: CascadeState, surface_eV: dict | None = None) -> np.ndarray:
+        """Solve level k with the sources the levels above left in ``state``; pass its losses down.
 
         ``surface_eV`` maps a node index to a function of energy (eV) giving the injected flux
         per local direction at that node, cm^-2 s^-1 sr^-1 eV^-1 (array over the node's local
@@ -264,105 +323,117 @@ class CascadeSolver:
 
         Collision rates use the mean flux over each row's upwind cell
         (:meth:`LevelSolver.cell_means`), so that production, losses and transport balance.
-
-        Returns (phi[nE, n_unknowns], Budget).
+        Levels must be solved from the top down. Returns Phi of level k (all unknowns, every rank).
         """
         idx, ns = self.idx, self.grid.ns
-        nE = self.nE
-        counts = np.diff(idx.offset)
-        node_of_row = np.repeat(np.arange(ns), counts)
+        node_of_row = self.node_of_row
         weight = 2.0 * np.pi * np.concatenate(self.W) * self.area[node_of_row]   # sr x area per row
         owner = self.owner
-        q_fwd = np.zeros((nE, idx.n))       # direction-keeping sources (flux-equation units)
-        q_iso = np.zeros((nE, ns - 1))      # isotropic sources per cell: cm^-3 s^-1 sr^-1 eV^-1
-        phi_all = np.zeros((nE, idx.n))
-        budget = Budget()
+        q_fwd, q_iso, budget = state.q_fwd, state.q_iso, state.budget
         surface_eV = surface_eV or {}
         use = set(self.processes)
-        for k in range(nE - 1, -1, -1):
-            energy, dE = self.E[k], self.dE[k]
-            nu = {}                          # 1/cm per node, by process
-            if "coulomb_energy" in use:
-                nu["coulomb"] = COULOMB_A_EV2_CM2 * self.dens["n_e"] / (energy * dE)
-            ion = {}
-            if "ionisation" in use:
-                for sp in self.species:
-                    ion[sp] = self._ionisation_table(sp, k)
-                    if ion[sp][0] > 0:
-                        nu["ion_" + sp] = self.dens[sp] * ion[sp][0]
-            scatter = [None] * ns
-            kappa = sum(nu.values()) if nu else np.zeros(ns)
-            for i in range(self.solver.node_lo, self.solver.node_hi):  # this rank's segment only
-                parts = []
-                if "coulomb_angle" in use and self.dens["n_e"][i] > 0:
-                    parts.append(self._coulomb_angle(i, energy))
-                if "elastic" in use and any(self.dens[sp][i] > 0 for sp in self.species):
-                    el = self._elastic(i, energy)
-                    if np.any(el):
-                        # net operator (in-scatter minus out-scatter) on the node values, not part of
-                        # kappa: it conserves exactly with the cell-mean bookkeeping (see module doc)
-                        out = sum(self.dens[sp][i] * _elastic_sigma(sp, energy) for sp in self.species)
-                        parts.append(el - out * np.eye(el.shape[0]))
-                if parts:
-                    scatter[i] = sum(parts)
-            # ionised primaries that stay in this level keep their direction: implicit, off kappa
-            pieces = {}
-            self_w = np.zeros(ns)
-            for sp, (sig, thr, frac, below) in ion.items():
-                if sig == 0:
-                    continue
-                lst = [(ks, frac[ks], self.E[ks]) for ks in np.flatnonzero(frac > 0)]
-                if below > 0:
-                    lst.append((-1, below, 0.5 * min(self.edges[0], 0.5 * (energy - thr))))
-                pieces[sp] = lst
-                for ks, f, e_sec in lst:
-                    k_lo, k_hi, w_hi = self._level_of(energy - thr - e_sec)
-                    if k_hi == k:
-                        self_w += nu["ion_" + sp] * f * w_hi
-            src = q_fwd[k].copy()
-            has_cell = owner >= 0
-            src[has_cell] += q_iso[k][owner[has_cell]]
-            surface = {i: f(energy) for i, f in surface_eV.items()}
-            for i, vals in surface.items():
-                j, d, mu = self.dirs[i]
-                inj = 2.0 * np.pi * float(np.sum(np.abs(mu) * self.W[i] * vals)) * dE * self.area[i]
-                budget.injected += inj * energy
-            phi = self.solver.solve(kappa - self_w, scatter, src, surface or None)
-            phi_all[k] = phi
-            mean, length = self.solver.cell_means(phi)
-            # net escape through the two ends, per ionospheric area (out minus back in)
-            budget.escaped_south += (self.flux_through(phi, 0, -1) - self.flux_through(phi, 0, +1)) \
-                * dE * energy * self.area[0]
-            budget.escaped_north += (self.flux_through(phi, ns - 1, +1) - self.flux_through(phi, ns - 1, -1)) \
-                * dE * energy * self.area[ns - 1]
-            events_row = mean * length * weight * dE   # per unit nu: events per ionospheric area per s
-            nu_row = {name: v[node_of_row] for name, v in nu.items()}
-            if "coulomb" in nu:
-                ev = nu_row["coulomb"] * events_row
-                if k > 0:
-                    budget.coulomb_heating += float(ev.sum()) * (energy - self.E[k - 1])
-                    q_fwd[k - 1] += nu_row["coulomb"] * mean * dE / self.dE[k - 1]
+        energy, dE = self.E[k], self.dE[k]
+        nu = {}                          # 1/cm per node, by process
+        if "coulomb_energy" in use:
+            nu["coulomb"] = COULOMB_A_EV2_CM2 * self.dens["n_e"] / (energy * dE)
+        ion = {}
+        if "ionisation" in use:
+            for sp in self.species:
+                ion[sp] = self._ionisation_table(sp, k)
+                if ion[sp][0] > 0:
+                    nu["ion_" + sp] = self.dens[sp] * ion[sp][0]
+        exc = []                         # (species, threshold W, nu per node)
+        if "excitation" in use:
+            for sp in self.species:
+                for w_exc, sig in self._excitation_table(sp, k):
+                    exc.append((sp, w_exc, self.dens[sp] * sig))
+        scatter = [None] * ns
+        kappa = sum(nu.values()) if nu else np.zeros(ns)
+        for _, _, rate in exc:
+            kappa = kappa + rate
+        for i in range(self.solver.node_lo, self.solver.node_hi):  # this rank's segment only
+            parts = []
+            if "coulomb_angle" in use and self.dens["n_e"][i] > 0:
+                parts.append(self._coulomb_angle(i, energy))
+            if "elastic" in use and any(self.dens[sp][i] > 0 for sp in self.species):
+                el = self._elastic(i, energy)
+                if np.any(el):
+                    # net operator (in-scatter minus out-scatter) on the node values, not part of
+                    # kappa: it conserves exactly with the cell-mean bookkeeping (see module doc)
+                    out = sum(self.dens[sp][i] * _elastic_sigma(sp, energy) for sp in self.species)
+                    parts.append(el - out * np.eye(el.shape[0]))
+            if parts:
+                scatter[i] = sum(parts)
+        # ionised primaries that stay in this level keep their direction: implicit, off kappa
+        pieces = {}
+        self_w = np.zeros(ns)
+        for sp, (sig, thr, frac, below) in ion.items():
+            if sig == 0:
+                continue
+            lst = [(ks, frac[ks], self.E[ks]) for ks in np.flatnonzero(frac > 0)]
+            if below > 0:
+                lst.append((-1, below, 0.5 * min(self.edges[0], 0.5 * (energy - thr))))
+            pieces[sp] = lst
+            for ks, f, e_sec in lst:
+                k_lo, k_hi, w_hi = self._level_of(energy - thr - e_sec)
+                if k_hi == k:
+                    self_w += nu["ion_" + sp] * f * w_hi
+        # excited electrons keep their direction and continue at E - W (split like the primaries)
+        exc_split = []
+        for sp, w_exc, rate in exc:
+            k_lo, k_hi, w_hi = self._level_of(energy - w_exc)
+            if k_hi == k:
+                self_w += rate * w_hi
+            exc_split.append((w_exc, rate, ((k_hi, w_hi), (k_lo, 1.0 - w_hi))))
+        src = q_fwd[k].copy()
+        has_cell = owner >= 0
+        src[has_cell] += q_iso[k][owner[has_cell]]
+        surface = {i: f(energy) for i, f in surface_eV.items()}
+        for i, vals in surface.items():
+            j, d, mu = self.dirs[i]
+            inj = 2.0 * np.pi * float(np.sum(np.abs(mu) * self.W[i] * vals)) * dE * self.area[i]
+            budget.injected += inj * energy
+        phi = self.solver.solve(kappa - self_w, scatter, src, surface or None)
+        mean, length = self.solver.cell_means(phi)
+        # net escape through the two ends, per ionospheric area (out minus back in)
+        budget.escaped_south += (self.flux_through(phi, 0, -1) - self.flux_through(phi, 0, +1)) \
+            * dE * energy * self.area[0]
+        budget.escaped_north += (self.flux_through(phi, ns - 1, +1) - self.flux_through(phi, ns - 1, -1)) \
+            * dE * energy * self.area[ns - 1]
+        events_row = mean * length * weight * dE   # per unit nu: events per ionospheric area per s
+        nu_row = {name: v[node_of_row] for name, v in nu.items()}
+        if "coulomb" in nu:
+            ev = nu_row["coulomb"] * events_row
+            if k > 0:
+                budget.coulomb_heating += float(ev.sum()) * (energy - self.E[k - 1])
+                q_fwd[k - 1] += nu_row["coulomb"] * mean * dE / self.dE[k - 1]
+            else:
+                budget.coulomb_heating += float(ev.sum()) * energy
+        for sp, lst in pieces.items():
+            sig, thr, frac, below = ion[sp]
+            nr = nu_row["ion_" + sp]
+            ev = nr * events_row
+            budget.ionisation_thresholds += float(ev.sum()) * thr
+            # isotropic production per cell (per cm^3 s eV, summed over the rows owning the cell)
+            prod_cell = np.zeros(ns - 1)
+            np.add.at(prod_cell, owner[has_cell], (nr * mean * 2.0 * np.pi * np.concatenate(self.W))[has_cell])
+            for ks, f, e_sec in lst:
+                if ks >= 0:
+                    q_iso[ks] += f * prod_cell * dE / (4.0 * np.pi * self.dE[ks])
                 else:
-                    budget.coulomb_heating += float(ev.sum()) * energy
-            for sp, lst in pieces.items():
-                sig, thr, frac, below = ion[sp]
-                nr = nu_row["ion_" + sp]
-                ev = nr * events_row
-                budget.ionisation_thresholds += float(ev.sum()) * thr
-                # isotropic production per cell (per cm^3 s eV, summed over the rows owning the cell)
-                prod_cell = np.zeros(ns - 1)
-                np.add.at(prod_cell, owner[has_cell], (nr * mean * 2.0 * np.pi * np.concatenate(self.W))[has_cell])
-                for ks, f, e_sec in lst:
-                    if ks >= 0:
-                        q_iso[ks] += f * prod_cell * dE / (4.0 * np.pi * self.dE[ks])
-                    else:
-                        budget.thermalised += f * float(ev.sum()) * e_sec
-                    k_lo, k_hi, w_hi = self._level_of(energy - thr - e_sec)
-                    for kk, w in ((k_hi, w_hi), (k_lo, 1.0 - w_hi)):
-                        if w <= 0 or kk < 0 or kk == k:
-                            continue  # below the lowest centre the split carries no energy; kk == k: implicit
-                        q_fwd[kk] += nr * f * w * mean * dE / self.dE[kk]
-        return phi_all, budget
+                    budget.thermalised += f * float(ev.sum()) * e_sec
+                k_lo, k_hi, w_hi = self._level_of(energy - thr - e_sec)
+                for kk, w in ((k_hi, w_hi), (k_lo, 1.0 - w_hi)):
+                    if w <= 0 or kk < 0 or kk == k:
+                        continue  # below the lowest centre the split carries no energy; kk == k: implicit
+                    q_fwd[kk] += nr * f * w * mean * dE / self.dE[kk]
+        for w_exc, rate, targets in exc_split:
+            nr = rate[node_of_row]
+            budget.excitation += float((nr * events_row).sum()) * w_exc
+            for kk, w in targets:
+                if w > 0 and 0 <= kk != k:
+                    q_fwd[kk] += nr * w * mean * dE / self.dE[kk]
+        return phi
 
 
 def _elastic_sigma(species, energy):

@@ -73,9 +73,13 @@ def heating_rate(cs, phi) -> np.ndarray:
 
 def returned_thermal_flux(cs, phi, hemisphere: str = "north", s1_km: float | None = None) -> float:
     """Heat deposited above 800 km in one half of the tube per unit area at 800 km, eV cm^-2 s^-1."""
+    return returned_thermal_flux_from_heating(cs, heating_rate(cs, phi), hemisphere, s1_km)
+
+
+def returned_thermal_flux_from_heating(cs, q, hemisphere: str = "north", s1_km: float | None = None) -> float:
+    """P of eq. (19) from a heating-rate profile ``q`` (eV cm^-3 s^-1 per node)."""
     g = cs.grid
     s1 = g.s1_km if s1_km is None else s1_km
-    q = heating_rate(cs, phi)
     half = np.arange(g.ns // 2, g.ns) if hemisphere == "north" else np.arange(g.ns // 2 + 1)
     above = half[g.altitude_km[half] > s1 + 1e-6]
     weight = np.where(above == g.ns // 2, 0.5, 1.0)  # the equator node is shared by the two halves

@@ -17,7 +17,7 @@ import dataclasses
 import itertools
 from dataclasses import dataclass, replace
 
-from hpcsim.config import Problem, _bounds, _show, param
+from hpcsim.config import Problem, _bounds, _show, param, step_counted_run_problems
 
 #: keys a scan can vary
 SCAN_KEYS = ("frequency_ratio", "frequency_Hz", "pulse_length_s", "bw_pT", "spectral_index", "n_eq_cm3", "L",
@@ -174,16 +174,5 @@ class Config:
                     problems.append(Problem("wpi", key, v, f"out of range for {name}: {message}"))
         if not problems:
             problems += self._check_propagation()
-        for name in ("steady_state",):
-            if getattr(run, name):
-                problems.append(Problem("run", name, True, "the wpi model has no steady-state mode"))
-        for key in ("end_time_s", "dt_s", "output_every_s", "snapshot_every_s", "checkpoint_every_s"):
-            if getattr(run, key) is not None:
-                problems.append(Problem("run", key, getattr(run, key),
-                                        "not used by the wpi model: it takes one step per wave-front position "
-                                        "per case (remove the key; checkpoints follow checkpoint_every_wall_s "
-                                        "and stop signals)"))
-        if run.snapshot_times_s:
-            problems.append(Problem("run", "snapshot_times_s", list(run.snapshot_times_s),
-                                    "not used by the wpi model"))
+        problems += step_counted_run_problems(run, "wpi", "wave-front position per case")
         return problems

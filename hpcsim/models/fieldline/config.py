@@ -1,0 +1,125 @@
+"""The ``[fieldline]`` input table (paper 000_59d2843666811e48.txt, Khazanov, Glocer and Himwich 2014).
+
+Defaults are the paper's section-4 case: L = 6, centred dipole, midnight, spring equinox,
+F10.7 = <F10.7> = 150, n_e ~ B^2 above 1000 km, Maxwellian primaries of 2 erg cm^-2 s^-1
+isotropic over the earthward hemisphere at 800 km in both hemispheres, all processes.
+
+A list of characteristic energies (``e0_keV_values``) makes one input run the cases of the
+paper's Figures 7 and 8 one after another; every other key is shared. The run takes one
+step per energy level per case (levels are solved from the top down), so a stopped run
+resumes at the next level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from hpcsim.config import Problem, _show, param, step_counted_run_problems
+
+PROCESSES = ("coulomb_energy", "coulomb_angle", "ionisation", "excitation", "elastic")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The `fieldline` model: steady superthermal electron fluxes along a closed field line."""
+
+    #: one runner step per energy level per case; no [run] times
+    plans_own_steps = True
+
+    # --- line and background
+    L: float = param(6.0, ge=1.5, le=12.0, doc="L shell of the field line (centred dipole), Earth radii.")
+    mlt_h: float = param(0.0, ge=0.0, lt=24.0, doc="Magnetic local time of the line, h (0 = midnight).")
+    date: str = param("2000-03-21", doc="UT day YYYY-MM-DD for NRLMSIS, IRI and the solar declination "
+                      "(the paper: spring equinox; its year is not given).")
+    f107_sfu: float = param(150.0, gt=0.0, le=400.0, doc="Daily F10.7, sfu (paper: 150).")
+    f107a_sfu: float = param(150.0, gt=0.0, le=400.0, doc="81-day mean F10.7, sfu (paper: 150).")
+    ap: float = param(10.0, ge=0.0, le=400.0, doc="Daily Ap for NRLMSIS (our choice; the paper gives none).")
+    symmetric_background: bool = param(True, doc="Use the northern background (NRLMSIS, IRI) in both hemispheres: "
+                                       "the paper chose conditions with symmetric hemispheres; false = each "
+                                       "hemisphere at its own geographic position (centred aligned dipole).")
+    ne_field_power: float = param(2.0, ge=0.0, le=4.0, doc="p of n_e ~ B^p above 1000 km (paper: 2; its "
+                                  "Fig. 9 alternative: 1).")
+    # --- grid (paper section 3)
+    bottom_km: float = param(90.0, ge=60.0, le=200.0, doc="Lower end of the line in both hemispheres, km.")
+    s1_km: float = param(800.0, ge=300.0, le=3000.0, doc="Top of the homogeneous-B ionosphere, km "
+                         "(also where primaries are injected and Fig. 7 fluxes are counted).")
+    step_bottom_km: float = param(2.0, gt=0.0, le=50.0, doc="Altitude step at the bottom, km (geometric growth).")
+    step_s1_km: float = param(40.0, gt=0.0, le=500.0, doc="Altitude step at s1, km.")
+    magnetosphere_cells: int = param(60, ge=4, le=2000, doc="Cells per hemisphere between s1 and the equator "
+                                     "(uniform in latitude); each adds a trapped mu0 value.")
+    loss_cone_points: int = param(8, ge=2, le=200, doc="mu0 values per direction in the loss cone.")
+    e_min_eV: float = param(1.0, gt=0.0, doc="Lowest energy level edge, eV.")
+    e_max_eV: float = param(1.0e4, gt=0.0, le=5.0e4, doc="Highest energy level edge, eV.")
+    step_low_eV: float = param(0.5, gt=0.0, doc="Level width below switch_eV, eV.")
+    switch_eV: float = param(10.0, gt=0.0, doc="Energy above which levels grow geometrically, eV.")
+    level_ratio: float = param(1.05, gt=1.0, le=1.5, doc="Growth factor of the level width above switch_eV.")
+    # --- sources
+    primary_spectrum: str = param("maxwellian", choices=("maxwellian", "gaussian", "none"),
+                                  doc="Primary precipitation at s1 (eqs. 13-14): C E exp(-E/E0) or "
+                                  "C exp(-(E-E0)^2/(2 (0.1 E0)^2)); none = no primaries.")
+    e0_keV: float = param(1.0, gt=0.0, le=20.0, doc="Characteristic energy E0 of the primaries, keV.")
+    e0_keV_values: tuple[float, ...] = param((), doc="Several E0 (keV), one case each (Figs. 7-8); "
+                                             "empty = e0_keV alone.")
+    energy_flux_erg_cm2_s: float = param(2.0, gt=0.0, doc="Primary energy flux per hemisphere at s1, "
+                                         "erg cm^-2 s^-1 (paper: 2).")
+    primary_min_eV: float = param(600.0, ge=0.0, doc="Lower end of the primary spectrum, eV (paper: 600; "
+                                  "Table 1 is normalised with it).")
+    precipitation: str = param("both", choices=("both", "north", "south"),
+                               doc="Hemispheres with primary precipitation (one = the alpha/beta runs).")
+    photoelectrons: bool = param(False, doc="Photoelectron production (EUVAC, Chapman optical depth) where "
+                                 "the Sun is above the horizon.")
+    # --- physics switches and cross sections
+    processes: tuple[str, ...] = param(PROCESSES, choices=PROCESSES, min_items=1,
+                                       doc="Collision processes (coulomb_energy is required).")
+    ionisation_model: str = param("jackman", choices=("jackman", "beb"),
+                                  doc="Ionisation cross sections: Jackman et al. (1977) as in Solomon et al. "
+                                  "(1988), the paper's; or BEB (Kim and Rudd 1994).")
+    # --- output
+    directional_altitudes_km: tuple[float, ...] = param((800.0,), doc="Altitudes (km, both hemispheres) "
+                                                        "where the full directional flux is written.")
+
+    def cases(self) -> list["Config"]:
+        """One Config per E0 (``e0_keV`` set, ``e0_keV_values`` emptied)."""
+        values = self.e0_keV_values or (self.e0_keV,)
+        return [replace(self, e0_keV=float(v), e0_keV_values=()) for v in values]
+
+    def case_labels(self) -> list[str]:
+        return [f"E0={_show(c.e0_keV)} keV" for c in self.cases()]
+
+    def check(self, run) -> list[Problem]:
+        problems = []
+        if "coulomb_energy" not in self.processes:
+            problems.append(Problem("fieldline", "processes", list(self.processes),
+                                    "must include coulomb_energy: without a loss the trapped mu0 lines make "
+                                    "the level problem singular"))
+        if self.e_max_eV <= 2 * self.switch_eV or self.switch_eV <= self.e_min_eV + self.step_low_eV:
+            problems.append(Problem("fieldline", "switch_eV", self.switch_eV,
+                                    f"must lie between e_min_eV + step_low_eV = {_show(self.e_min_eV + self.step_low_eV)}"
+                                    f" and e_max_eV / 2 = {_show(self.e_max_eV / 2)}"))
+        for v in self.e0_keV_values:
+            if not 0 < v <= 20:
+                problems.append(Problem("fieldline", "e0_keV_values", v, "each E0 must be in (0, 20] keV"))
+        if self.primary_spectrum != "none":
+            for c in self.cases():
+                top = (3.0 if self.primary_spectrum == "gaussian" else 5.0) * c.e0_keV * 1e3
+                if top > self.e_max_eV:
+                    problems.append(Problem("fieldline", "e_max_eV", self.e_max_eV,
+                                            f"too low for E0 = {_show(c.e0_keV)} keV: the {self.primary_spectrum} "
+                                            f"spectrum needs levels up to about {top:.4g} eV"))
+        if self.primary_min_eV >= self.e_max_eV:
+            problems.append(Problem("fieldline", "primary_min_eV", self.primary_min_eV,
+                                    f"must be below e_max_eV = {_show(self.e_max_eV)}"))
+        if self.primary_spectrum == "none" and not self.photoelectrons:
+            problems.append(Problem("fieldline", "primary_spectrum", "none",
+                                    "no source: set a primary spectrum or photoelectrons = true"))
+        for h in self.directional_altitudes_km:
+            if not self.bottom_km <= h <= self.s1_km:
+                problems.append(Problem("fieldline", "directional_altitudes_km", h,
+                                        f"must lie in the ionosphere, {_show(self.bottom_km)} to {_show(self.s1_km)} km"))
+        try:
+            import datetime
+            datetime.date.fromisoformat(self.date)
+        except ValueError:
+            problems.append(Problem("fieldline", "date", self.date, "must be an ISO date YYYY-MM-DD"))
+        problems += step_counted_run_problems(run, "fieldline", "energy level per case")
+        return problems

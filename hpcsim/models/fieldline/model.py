@@ -1,0 +1,325 @@
+"""The `fieldline` model: steady superthermal electron fluxes on a closed field line (paper 000).
+
+Khazanov, Glocer and Himwich (2014): primary precipitation at 800 km in one or both
+hemispheres and/or photoelectrons; electrons are transported along the whole line between
+the two 90-km ends in (s, mu0) and degraded by Coulomb collisions, excitation, ionisation
+(with secondaries) and elastic scattering (:mod:`.cascade`, :mod:`.transport`; equations
+rebuilt in docs/physics/fieldline.md).
+
+One runner step = one energy level of one case, from the top level down; a case is one
+characteristic energy E0 (``e0_keV_values``). The level problem is one distributed PETSc
+matrix whose rows are split by field-line segments; the flux of a solved level is known on
+every rank, so the per-level diagnostics and the sources passed to the lower levels are
+replicated. The state (pending sources of the case in progress, results of finished levels)
+is checkpointed after any step; a restart resumes at the next level.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from hpcsim.models.base import Field, Model as BaseModel, Scalar
+from hpcsim.models.fieldline import background, cascade, diagnostics, grid as fl_grid, sources
+from hpcsim.physics import atmosphere, photoelectrons
+
+log = logging.getLogger("hpcsim.fieldline")
+
+ERG_TO_EV = 6.241_509_074e11
+#: columns of the per-case budget (eV cm^-2 s^-1 per unit area at the line's foot)
+BUDGET = ("injected", "coulomb_heating", "ionisation_thresholds", "excitation", "thermalised",
+          "escaped_south", "escaped_north")
+#: columns of the per-case, per-hemisphere flux measures at s1 (Figs. 7-8)
+MEASURES = ("primary_energy_eV_cm2_s", "primary_particles_cm2_s", "escaping_energy_eV_cm2_s",
+            "escaping_particles_cm2_s", "escaping_se_energy_eV_cm2_s", "escaping_se_particles_cm2_s",
+            "downward_energy_eV_cm2_s", "downward_particles_cm2_s", "returned_thermal_eV_cm2_s")
+SE_MAX_EV = 600.0
+HEMISPHERES = ("south", "north")
+
+
+def solar_zenith_rad(latitude_deg, local_time_h, date: str) -> float:
+    """Solar zenith angle, rad, from latitude, local solar time and the day (declination only).
+
+    cos chi = sin(lat) sin(dec) + cos(lat) cos(dec) cos(15 deg (LT - 12)), with the
+    declination dec = -23.44 deg cos(2 pi (doy + 10) / 365) (Cooper 1969 form); the equation of
+    time is neglected, as in :func:`hpcsim.physics.atmosphere.geographic_position`.
+    """
+    import datetime
+    doy = datetime.date.fromisoformat(date).timetuple().tm_yday
+    dec = np.radians(-23.44) * np.cos(2.0 * np.pi * (doy + 10) / 365.0)
+    lat = np.radians(latitude_deg)
+    hour = np.radians(15.0 * (np.asarray(local_time_h) - 12.0))
+    cos_chi = np.sin(lat) * np.sin(dec) + np.cos(lat) * np.cos(dec) * np.cos(hour)
+    return np.arccos(np.clip(cos_chi, -1.0, 1.0))
+
+
+class Model(BaseModel):
+    name = "fieldline"
+
+    def __init__(self, config, comm):
+        super().__init__(config, comm)
+        self.cfg = cfg = config.model
+        self.rank = comm.Get_rank()
+        self.case_cfgs = cfg.cases()
+        self.labels = cfg.case_labels()
+        self.grid = g = fl_grid.build(cfg.L, cfg.bottom_km, cfg.s1_km, cfg.step_bottom_km, cfg.step_s1_km,
+                                      cfg.magnetosphere_cells, cfg.loss_cone_points)
+        self.inputs = atmosphere.SolarInputs(date=cfg.date, f107_sfu=cfg.f107_sfu, f107a_sfu=cfg.f107a_sfu, ap=cfg.ap)
+        self.bg = background.build(g, cfg.mlt_h, self.inputs, cfg.ne_field_power)
+        if cfg.symmetric_background:
+            self.bg = background.mirrored(self.bg, "north")
+        dens = {"n_e": self.bg.n_e, **self.bg.neutrals()}
+        edges = cascade.energy_edges_eV(cfg.e_min_eV, cfg.e_max_eV, cfg.step_low_eV, cfg.level_ratio, cfg.switch_eV)
+        self.cs = cs = cascade.CascadeSolver(g, dens, edges, comm, cfg.processes, cfg.ionisation_model)
+        self.s1_nodes = {h: diagnostics.node_at_altitude(cs, cfg.s1_km, h) for h in HEMISPHERES}
+        self.volume_source = self._photoelectron_source() if cfg.photoelectrons else None
+        # nodes with the full directional flux in the output: the chosen altitudes and the equator
+        nodes = [diagnostics.node_at_altitude(cs, h, hemi) for h in cfg.directional_altitudes_km for hemi in HEMISPHERES]
+        self.dir_nodes = np.array(sorted(set(nodes + [g.ns // 2])))
+        k_max = max(cs.idx.offset[i + 1] - cs.idx.offset[i] for i in self.dir_nodes)
+        nc, nE, ns = len(self.case_cfgs), cs.nE, g.ns
+        self.omni = np.zeros((nc, nE, ns))
+        self.hemi = np.zeros((nc, nE, ns, 2))
+        self.directional = np.full((nc, nE, self.dir_nodes.size, k_max), np.nan)
+        self.heating = np.zeros((nc, ns))
+        self.budget = np.zeros((nc, len(BUDGET)))
+        self.measures = np.zeros((nc, 2, len(MEASURES)))
+        self.steps_done = np.zeros(1, dtype=np.int64)
+        self._pending = cs.start(self.volume_source)
+        self.wall_s = 0.0
+
+    # -- sources ------------------------------------------------------------------------
+    def _photoelectron_source(self) -> np.ndarray:
+        """Photoelectron production per cell and level, cm^-3 s^-1 eV^-1 (0 above 1000 km / in the dark)."""
+        cfg, g, cs = self.cfg, self.grid, self.cs
+        mid_alt = 0.5 * (g.altitude_km[1:] + g.altitude_km[:-1])
+        mid_lat = 0.5 * (g.latitude_rad[1:] + g.latitude_rad[:-1])
+        out = np.zeros((cs.nE, g.ns - 1))
+        neutrals = self.bg.neutrals()
+        for hemi_cells in (np.flatnonzero((mid_lat < 0) & (mid_alt < 1000.0)),
+                           np.flatnonzero((mid_lat > 0) & (mid_alt < 1000.0))):
+            order = hemi_cells[np.argsort(mid_alt[hemi_cells])]
+            glat, _, _ = atmosphere.geographic_position(mid_lat[order], cfg.mlt_h)
+            chi = float(solar_zenith_rad(float(np.median(glat)), cfg.mlt_h, cfg.date))
+            nodes_lo = np.minimum(order, order + 1)
+            dens = {sp: 0.5 * (neutrals[sp][nodes_lo] + neutrals[sp][nodes_lo + 1]) for sp in neutrals}
+            temp = 0.5 * (self.bg.T_n_K[nodes_lo] + self.bg.T_n_K[nodes_lo + 1])
+            q = photoelectrons.photoelectron_production(mid_alt[order], dens, cs.edges, cfg.f107_sfu, cfg.f107a_sfu,
+                                                        chi, temperature_K=temp)
+            out[:, order] = np.nan_to_num(q).T
+        return out
+
+    def _surface(self, case_cfg) -> dict:
+        """Primary injection at s1 per node: E -> flux on the node's local directions (down only)."""
+        cfg, cs = self.cfg, self.cs
+        if cfg.primary_spectrum == "none":
+            return {}
+        e0 = case_cfg.e0_keV * 1e3
+        c = sources.normalisation(cfg.primary_spectrum, e0, case_cfg.energy_flux_erg_cm2_s, cfg.primary_min_eV)
+        out = {}
+        for hemi, down in (("south", -1), ("north", 1)):
+            if cfg.precipitation not in ("both", hemi):
+                continue
+            node = self.s1_nodes[hemi]
+            d = cs.dirs[node][1]
+
+            def flux(energy, d=d, down=down):
+                value = c * sources.spectrum_shape(cfg.primary_spectrum, energy, e0) * (energy >= cfg.primary_min_eV)
+                return np.where(d == down, value, 0.0)
+            out[node] = flux
+        return out
+
+    # -- contract -----------------------------------------------------------------------
+    def planned_steps(self) -> int:
+        return len(self.case_cfgs) * self.cs.nE
+
+    def checkpoint_due(self) -> bool:
+        """After the last level of each case."""
+        return int(self.steps_done[0]) % self.cs.nE == 0
+
+    def state_fingerprint(self):
+        from hpcsim.config import as_dict
+        return {f"fieldline.{k}": v for k, v in as_dict(self.cfg).items() if k != "directional_altitudes_km"}
+
+    def _result_fields(self):
+        cs = self.cs
+        return [
+            Field.replicated("omnidirectional_flux", self.omni, "cm-2 s-1 eV-1",
+                             "J(E, s) = int Phi dOmega per case, level and node", ("case", "level", "node")),
+            Field.replicated("hemispherical_flux", self.hemi, "cm-2 s-1 eV-1",
+                             "2 pi int_0^1 mu Phi(+-mu) dmu, away from the Earth (0) and toward it (1)",
+                             ("case", "level", "node", "up_down")),
+            Field.replicated("directional_flux", self.directional, "cm-2 s-1 sr-1 eV-1",
+                             "Phi on the local directions of the nodes in directional_nodes (NaN padding)",
+                             ("case", "level", "dir_node", "direction")),
+            Field.replicated("heating_rate", self.heating, "eV cm-3 s-1",
+                             "thermal-electron heating by Coulomb collisions Q(s) (eq. 18, rebuilt)", ("case", "node")),
+            Field.replicated("energy_budget", self.budget, "eV cm-2 s-1",
+                             "per case, per unit area at the foot: " + ", ".join(BUDGET), ("case", "column")),
+            Field.replicated("flux_measures", self.measures, "eV cm-2 s-1 or cm-2 s-1",
+                             "per case and hemisphere (south, north) at s1: " + ", ".join(MEASURES),
+                             ("case", "hemisphere", "column")),
+            Field.replicated("steps_done", self.steps_done, "1", "energy levels finished (all cases)"),
+        ]
+
+    def state_fields(self):
+        p = self._pending
+        return self._result_fields() + [
+            Field.replicated("pending_forward_source", p.q_fwd, "cm-2 s-1 sr-1 eV-1 per cm",
+                             "direction-keeping sources passed down to the levels not yet solved"),
+            Field.replicated("pending_isotropic_source", p.q_iso, "cm-3 s-1 sr-1 eV-1",
+                             "isotropic sources per cell passed down to the levels not yet solved"),
+            Field.replicated("pending_budget", np.array([getattr(p.budget, k) for k in BUDGET]), "eV cm-2 s-1",
+                             "energy budget of the case in progress: " + ", ".join(BUDGET)),
+        ]
+
+    def output_fields(self):
+        return self._result_fields()
+
+    def set_state(self, arrays):
+        self.omni[...] = arrays["omnidirectional_flux"]
+        self.hemi[...] = arrays["hemispherical_flux"]
+        self.directional[...] = arrays["directional_flux"]
+        self.heating[...] = arrays["heating_rate"]
+        self.budget[...] = arrays["energy_budget"]
+        self.measures[...] = arrays["flux_measures"]
+        self.steps_done[...] = arrays["steps_done"]
+        p = self._pending
+        p.q_fwd[...] = arrays["pending_forward_source"]
+        p.q_iso[...] = arrays["pending_isotropic_source"]
+        for name, value in zip(BUDGET, arrays["pending_budget"]):
+            setattr(p.budget, name, float(value))
+
+    def static_fields(self):
+        g, cs = self.grid, self.cs
+        k_max = self.directional.shape[-1]
+        mu = np.full((self.dir_nodes.size, k_max), np.nan)
+        for n, i in enumerate(self.dir_nodes):
+            _, d, m = cs.dirs[i]
+            mu[n, :m.size] = d * m
+        bg = self.bg
+        return [
+            Field.replicated("energy_eV", cs.E, "eV", "energy level centres", ("level",)),
+            Field.replicated("energy_edges_eV", cs.edges, "eV", "energy level edges"),
+            Field.replicated("s_km", g.s_km, "km", "distance along the line from the southern end", ("node",)),
+            Field.replicated("altitude_km", g.altitude_km, "km", "altitude of the nodes", ("node",)),
+            Field.replicated("latitude_deg", np.degrees(g.latitude_rad), "deg", "magnetic latitude", ("node",)),
+            Field.replicated("b_ratio", g.b_ratio, "1", "B(s) / B(equator) used by the grid", ("node",)),
+            Field.replicated("mu0", g.mu0, "1", "equatorial pitch-angle cosines of the grid (eq. 6)"),
+            Field.replicated("directional_nodes", self.dir_nodes, "1", "node index of each directional_flux row"),
+            Field.replicated("directional_mu", mu, "1", "signed local mu (+ = toward the north) of "
+                             "directional_flux columns", ("dir_node", "direction")),
+            Field.replicated("densities_cm3", np.stack([bg.n_e, bg.n_N2, bg.n_O2, bg.n_O]), "cm-3",
+                             "n_e, N2, O2, O on the nodes", ("species", "node")),
+            Field.replicated("neutral_temperature_K", bg.T_n_K, "K", "NRLMSIS T_n on the nodes", ("node",)),
+            Field.replicated("e0_keV", np.array([c.e0_keV for c in self.case_cfgs]), "keV",
+                             "characteristic energy of each case: " + " | ".join(self.labels), ("case",)),
+        ]
+
+    # -- one step = one energy level ----------------------------------------------------
+    def step(self, dt_s: float) -> None:
+        t0 = time.perf_counter()
+        cs = self.cs
+        done = int(self.steps_done[0])
+        c, k = done // cs.nE, cs.nE - 1 - done % cs.nE
+        case = self.case_cfgs[c]
+        surface = self._surface(case)
+        phi = cs.solve_level(k, self._pending, surface)
+        self._record_level(c, k, phi, surface)
+        self.steps_done[0] += 1
+        if k == 0:
+            self._finish_case(c)
+        self.wall_s += time.perf_counter() - t0
+
+    def _record_level(self, c, k, phi, surface):
+        cs, g = self.cs, self.grid
+        one = phi[None, :]
+        for i in range(g.ns):
+            self.omni[c, k, i] = diagnostics.omnidirectional(cs, one, i)[0]
+            self.hemi[c, k, i, 0] = diagnostics.hemispherical(cs, one, i, "up")[0]
+            self.hemi[c, k, i, 1] = diagnostics.hemispherical(cs, one, i, "down")[0]
+        for n, i in enumerate(self.dir_nodes):
+            a, b = cs.idx.offset[i], cs.idx.offset[i + 1]
+            self.directional[c, k, n, :b - a] = phi[a:b]
+        self.heating[c] += (cascade.COULOMB_A_EV2_CM2 * cs.dens["n_e"] * self.omni[c, k] * cs.dE[k] / cs.E[k])
+        energy, dE = cs.E[k], cs.dE[k]
+        for h, hemi in enumerate(HEMISPHERES):
+            node = self.s1_nodes[hemi]
+            m = self.measures[c, h]
+            if node in surface:
+                _, d, mu = cs.dirs[node]
+                inj = 2.0 * np.pi * float(np.sum(np.abs(mu) * cs.W[node] * surface[node](energy))) * dE
+                m[0] += inj * energy
+                m[1] += inj
+            up, down = self.hemi[c, k, node, 0] * dE, self.hemi[c, k, node, 1] * dE
+            m[2] += up * energy
+            m[3] += up
+            if energy < SE_MAX_EV:
+                m[4] += up * energy
+                m[5] += up
+            m[6] += down * energy
+            m[7] += down
+
+    def _finish_case(self, c):
+        cs = self.cs
+        b = self._pending.budget
+        self.budget[c] = [getattr(b, name) for name in BUDGET]
+        for h, hemi in enumerate(HEMISPHERES):
+            self.measures[c, h, 8] = diagnostics.returned_thermal_flux_from_heating(cs, self.heating[c], hemi)
+        if self.rank == 0:
+            f = self.measures[c, 1]
+            log.info("case %d of %d (%s) done: budget residual %.2e; north escape energy %.3f, particles %.3f of "
+                     "the primaries", c + 1, len(self.case_cfgs), self.labels[c], b.residual(),
+                     f[2] / f[0] if f[0] > 0 else np.nan, f[3] / f[1] if f[1] > 0 else np.nan)
+        self._pending = cs.start(self.volume_source)
+
+    # -- diagnostics --------------------------------------------------------------------
+    def diagnostics(self):
+        done = int(self.steps_done[0])
+        nE = self.cs.nE
+        c = min(done // nE, len(self.case_cfgs) - 1)
+        k = nE - 1 - done % nE if done < self.planned_steps() else 0
+        return {
+            "levels_done": Scalar(done, "1", "energy levels finished, all cases"),
+            "case": Scalar(c, "1", "index of the case in progress (or the last)"),
+            "energy_eV": Scalar(float(self.cs.E[k]), "eV", "energy of the next (or last) level"),
+            "injected_energy_case": Scalar(float(self._pending.budget.injected), "eV cm-2 s-1",
+                                           "energy injected so far in the case in progress"),
+        }
+
+    @classmethod
+    def summary(cls, h5file):
+        snaps = h5file["snapshots"]
+        m = snaps["flux_measures"][-1]
+        budget = snaps["energy_budget"][-1]
+        e0 = h5file["grid"]["e0_keV"][...]
+        out = {}
+        n = m.shape[0]
+        for c in range(n):
+            suffix = "" if n == 1 else f"[{c}]"
+            out.update(case_summary(m[c], budget[c], suffix))
+            out["e0_keV" + suffix] = float(e0[c])
+        return out
+
+
+def case_summary(measures, budget, suffix: str = "") -> dict:
+    """Headline numbers of one case from its flux measures (hemisphere, column) and budget."""
+    out = {}
+    for h, hemi in enumerate(HEMISPHERES):
+        f = dict(zip(MEASURES, measures[h]))
+        if f["primary_energy_eV_cm2_s"] <= 0:
+            continue
+        out[f"escape_energy_fraction_{hemi}{suffix}"] = f["escaping_energy_eV_cm2_s"] / f["primary_energy_eV_cm2_s"]
+        out[f"escape_particle_fraction_{hemi}{suffix}"] = (f["escaping_particles_cm2_s"]
+                                                           / f["primary_particles_cm2_s"])
+        out[f"escaping_se_particle_share_{hemi}{suffix}"] = (f["escaping_se_particles_cm2_s"]
+                                                             / max(f["escaping_particles_cm2_s"], 1e-300))
+        out[f"returned_thermal_flux_{hemi}_eV_cm2_s{suffix}"] = f["returned_thermal_eV_cm2_s"]
+        out[f"returned_thermal_over_escaping_se_energy_{hemi}{suffix}"] = (
+            f["returned_thermal_eV_cm2_s"] / max(f["escaping_se_energy_eV_cm2_s"], 1e-300))
+    b = dict(zip(BUDGET, budget))
+    spent = sum(v for k, v in b.items() if k != "injected")
+    out["budget_residual" + suffix] = (b["injected"] - spent) / b["injected"] if b["injected"] else 0.0
+    return out
