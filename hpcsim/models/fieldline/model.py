@@ -117,7 +117,8 @@ class Model(BaseModel):
         if cfg.primary_spectrum == "none":
             return {}
         e0 = case_cfg.e0_keV * 1e3
-        c = sources.normalisation(cfg.primary_spectrum, e0, case_cfg.energy_flux_erg_cm2_s, cfg.primary_min_eV)
+        c = sources.normalisation(cfg.primary_spectrum, e0, case_cfg.energy_flux_erg_cm2_s, cfg.primary_min_eV,
+                                  cfg.primary_max_eV)
         out = {}
         for hemi, down in (("south", -1), ("north", 1)):
             if cfg.precipitation not in ("both", hemi):
@@ -126,7 +127,8 @@ class Model(BaseModel):
             d = cs.dirs[node][1]
 
             def flux(energy, d=d, down=down):
-                value = c * sources.spectrum_shape(cfg.primary_spectrum, energy, e0) * (energy >= cfg.primary_min_eV)
+                inside = (energy >= cfg.primary_min_eV) & (energy <= cfg.primary_max_eV)
+                value = c * sources.spectrum_shape(cfg.primary_spectrum, energy, e0) * inside
                 return np.where(d == down, value, 0.0)
             out[node] = flux
         return out

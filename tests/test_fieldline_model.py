@@ -1,0 +1,181 @@
+"""The `fieldline` model end to end: inputs, budget, symmetry, physics signatures, restart.
+
+Runs use a coarse grid (a few seconds each); the validation runs with the default grid are
+in docs/validation/fieldline.md.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import h5py
+import numpy as np
+import pytest
+from mpi4py import MPI
+
+from hpcsim.config import ConfigError, loads
+from hpcsim.runner import Runner
+
+COARSE = dict(magnetosphere_cells=12, step_bottom_km=6.0, step_s1_km=100.0, loss_cone_points=6, step_low_eV=0.5,
+              switch_eV=6.0, level_ratio=1.25, e_max_eV=4000.0, primary_max_eV=4000.0, e0_keV=0.8)
+
+
+def toml(output_dir, extra="", run_extra="") -> str:
+    """A coarse fieldline input; ``extra`` lines (key = value) override the coarse keys."""
+    given = {line.split("=")[0].strip() for line in extra.splitlines() if "=" in line}
+    keys = "\n".join(f"{k} = {v!r}" for k, v in COARSE.items() if k not in given)
+    return f"""
+[run]
+model = "fieldline"
+output_dir = "{output_dir}"
+progress_every_wall_s = 1000.0
+{run_extra}
+
+[fieldline]
+{keys}
+{extra}
+"""
+
+
+def run(tmp, name, extra="", comm=MPI.COMM_SELF, restart=None):
+    cfg = loads(toml(str(tmp / name), extra), source=f"{name}.toml")
+    return Runner(cfg, comm, restart=restart).run()
+
+
+def final(path, name):
+    with h5py.File(path / "output.h5", "r") as f:
+        return f["snapshots"][name][-1]
+
+
+def grid(path, name):
+    with h5py.File(path / "output.h5", "r") as f:
+        return f["grid"][name][...]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("fieldline")
+    result = run(tmp, "base")
+    assert result.complete
+    return tmp / "base"
+
+
+def test_energy_budget_closes(base):
+    from hpcsim.models.fieldline.model import BUDGET, case_summary
+    budget = final(base, "energy_budget")[0]
+    summary = case_summary(final(base, "flux_measures")[0], budget)
+    assert abs(summary["budget_residual"]) < 2e-3
+    b = dict(zip(BUDGET, budget))
+    # injected = both hemispheres' primaries: 2 x 2 erg cm-2 s-1 over 600 eV - 4 keV (discretised on
+    # the coarse levels, within 3 %)
+    assert b["injected"] == pytest.approx(2 * 2 * 6.2415e11, rel=0.03)
+    for key in ("coulomb_heating", "ionisation_thresholds", "excitation", "escaped_south", "escaped_north"):
+        assert b[key] > 0, key
+    # every process takes a real share: excitation and ionisation dominate at keV energies
+    assert b["excitation"] > 0.1 * b["injected"] and b["ionisation_thresholds"] > 0.1 * b["injected"]
+
+
+def test_symmetric_hemispheres_give_symmetric_results(base):
+    m = final(base, "flux_measures")[0]
+    np.testing.assert_allclose(m[0], m[1], rtol=1e-6)
+    omni = final(base, "omnidirectional_flux")[0]
+    np.testing.assert_allclose(omni, omni[:, ::-1], rtol=1e-6, atol=1e-12 * omni.max())
+
+
+def test_escape_fractions_are_physical(base):
+    from hpcsim.models.fieldline.model import case_summary
+    s = case_summary(final(base, "flux_measures")[0], final(base, "energy_budget")[0])
+    assert 0.05 < s["escape_energy_fraction_north"] < 0.6
+    assert 0.2 < s["escape_particle_fraction_north"] < 1.5
+    assert 0.3 < s["escaping_se_particle_share_north"] < 1.0
+
+
+def test_n2_vibrational_trough_at_low_altitude(base):
+    """The omnidirectional secondary flux at 150-250 km dips at 2-3 eV (N2 vibrational excitation),
+    the paper's Fig. 2; above 300 km the trough is gone (paper: it disappears above 250-300 km)."""
+    e = grid(base, "energy_eV")
+    alt = grid(base, "altitude_km")
+    omni = final(base, "omnidirectional_flux")[0]
+    north = np.arange(alt.size // 2, alt.size)
+
+    def depth(h):
+        i = north[np.argmin(np.abs(alt[north] - h))]
+        j = omni[:, i]
+        trough = j[(e > 2.0) & (e < 3.0)].min()
+        shoulders = min(j[(e > 1.0) & (e < 1.8)].max(), j[(e > 3.5) & (e < 6.0)].max())
+        return trough / shoulders
+
+    assert depth(200.0) < 0.7
+    assert depth(600.0) > depth(200.0)
+
+
+def test_albedo_rises_toward_low_energies(base):
+    """Paper section 4: the albedo at 800 km rises as the energy falls (Fig. 8)."""
+    e = grid(base, "energy_eV")
+    alt = grid(base, "altitude_km")
+    hemi = final(base, "hemispherical_flux")[0]
+    north = np.arange(alt.size // 2, alt.size)
+    i = north[np.argmin(np.abs(alt[north] - 800.0))]
+    albedo = hemi[:, i, 0] / hemi[:, i, 1]
+    assert np.median(albedo[(e > 5) & (e < 20)]) > np.median(albedo[(e > 100) & (e < 300)])
+
+
+def test_restart_from_a_stopped_run_equals_the_uninterrupted_run(base, tmp_path, monkeypatch):
+    from hpcsim.models.fieldline.model import Model
+    real_step = Model.step
+    calls = {"n": 0}
+
+    def step_then_stop(self, dt_s):
+        real_step(self, dt_s)
+        calls["n"] += 1
+        if calls["n"] == 17:
+            os.kill(os.getpid(), signal.SIGUSR1)
+
+    monkeypatch.setattr(Model, "step", step_then_stop)
+    first = run(tmp_path, "rs")
+    assert not first.complete and first.step == 17
+    monkeypatch.setattr(Model, "step", real_step)
+    second = run(tmp_path, "rs", restart="latest")
+    assert second.complete
+    for name in ("omnidirectional_flux", "hemispherical_flux", "energy_budget", "flux_measures", "heating_rate"):
+        np.testing.assert_array_equal(final(tmp_path / "rs", name), final(base, name))
+
+
+def test_one_hemisphere_and_scan_of_e0(tmp_path):
+    """Precipitation in the north only: the southern 800 km sees no primaries, only what escapes
+    the north; two E0 in one input give two cases."""
+    from hpcsim.models.fieldline.model import case_summary
+    run(tmp_path, "one", 'precipitation = "north"\ne0_keV_values = [0.8, 2.0]')
+    m = final(tmp_path / "one", "flux_measures")
+    b = final(tmp_path / "one", "energy_budget")
+    assert m.shape[0] == 2
+    for c in range(2):
+        assert m[c, 0, 0] == 0.0 and m[c, 1, 0] > 0
+        assert m[c, 0, 6] > 0                       # what escapes the north comes down in the south
+        assert abs(case_summary(m[c], b[c])["budget_residual"]) < 2e-3
+    # a harder spectrum loses a smaller share of its energy upward (paper Fig. 7)
+    s = [case_summary(m[c], b[c]) for c in range(2)]
+    assert s[1]["escape_energy_fraction_north"] < s[0]["escape_energy_fraction_north"]
+
+
+def test_photoelectrons_alone_close_the_budget(tmp_path):
+    run(tmp_path, "pe", 'primary_spectrum = "none"\nphotoelectrons = true\nmlt_h = 12.0\ne_max_eV = 400.0')
+    b = final(tmp_path / "pe", "energy_budget")[0]
+    assert b[0] > 1e9                                # eV cm-2 s-1 of photoelectron energy on a sunlit line
+    spent = b[1:].sum()
+    assert spent / b[0] == pytest.approx(1.0, abs=3e-3)
+
+
+def test_input_errors_name_key_and_value():
+    with pytest.raises(ConfigError) as exc:
+        loads(toml("x", 'processes = ["ionisation"]\ndirectional_altitudes_km = [2000.0]\n'
+                        'e0_keV_values = [0.8, 30.0]'), source="f.toml")
+    text = str(exc.value)
+    assert "[fieldline] processes" in text and "coulomb_energy" in text
+    assert "directional_altitudes_km = 2000.0" in text
+    assert "e0_keV_values = 30.0" in text
+    with pytest.raises(ConfigError, match=r"\[run\] dt_s = 1.0: not used by the fieldline model"):
+        loads(toml("x", run_extra="dt_s = 1.0"), source="f.toml")
+    with pytest.raises(ConfigError, match=r"primary_max_eV = 5000.0: must not exceed the top level edge"):
+        loads(toml("x", "primary_max_eV = 5000.0"), source="f.toml")
