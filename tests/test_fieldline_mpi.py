@@ -35,3 +35,45 @@ def test_one_and_two_ranks_agree():
     np.testing.assert_allclose(phi2, phi1, rtol=1e-9, atol=1e-12 * scale)   # direct solves: round-off
     assert b2.residual() == pytest.approx(b1.residual(), abs=1e-9)
     assert abs(b1.residual()) < 5e-3
+
+
+# ------------------------------------------------------------------ the registered model on 2 ranks
+def _model_run(comm, tmp, name, restart=None, last_step=None):
+    from hpcsim.config import loads
+    from hpcsim.models.fieldline.model import Model
+    from hpcsim.runner import Runner
+    from test_fieldline_model import toml
+    result = None
+    if comm != MPI.COMM_NULL:
+        runner = Runner(loads(toml(str(tmp / name), "e0_keV_values = [0.8, 1.5]"), source=f"{name}.toml"), comm,
+                        restart=restart)
+        real = Model.planned_steps
+        if last_step is not None:  # stop early as a killed job would (checkpoint at that step)
+            Model.planned_steps = lambda self: last_step
+        try:
+            result = runner.run()
+        finally:
+            Model.planned_steps = real
+    MPI.COMM_WORLD.Barrier()
+    return result
+
+
+def _final(path, name):
+    import h5py
+    with h5py.File(path / "output.h5", "r") as f:
+        return f["snapshots"][name][-1]
+
+
+def test_model_one_and_two_ranks_agree_and_restart_across_rank_counts(shared_tmp):
+    """Segments across 2 ranks give the 1-rank run; a run stopped on 2 ranks mid-case resumes on 1."""
+    self_on_rank0 = MPI.COMM_SELF if MPI.COMM_WORLD.rank == 0 else MPI.COMM_NULL
+    _model_run(MPI.COMM_WORLD, shared_tmp, "fl_two")
+    _model_run(self_on_rank0, shared_tmp, "fl_one")
+    _model_run(MPI.COMM_WORLD, shared_tmp, "fl_mixed", last_step=25)
+    _model_run(self_on_rank0, shared_tmp, "fl_mixed", restart="latest")
+    if MPI.COMM_WORLD.rank == 0:
+        for name in ("omnidirectional_flux", "hemispherical_flux", "energy_budget", "flux_measures"):
+            a = _final(shared_tmp / "fl_one", name)
+            for other in ("fl_two", "fl_mixed"):
+                b = _final(shared_tmp / other, name)
+                np.testing.assert_allclose(b, a, rtol=1e-8, atol=1e-10 * np.abs(a).max())

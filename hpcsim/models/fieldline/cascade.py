@@ -150,6 +150,7 @@ class CascadeSolver:
         row_len = np.where(owner >= 0, ds[np.maximum(owner, 0)], 0.0)
         self.len = [row_len[self.idx.offset[i]:self.idx.offset[i + 1]] for i in range(ns)]
         self._coulomb_cache = {}
+        self._cos_cache = {}
 
     # -- helpers -----------------------------------------------------------------------
     def omni(self, phi, i):
@@ -208,34 +209,53 @@ class CascadeSolver:
         self._coulomb_cache[i] = S
         return S
 
-    def _elastic(self, i, energy):
+    def _elastic_level(self, energy):
+        """[(species, total elastic cross section cm^2, screening parameter eta)] at ``energy``."""
+        from hpcsim.physics import electron_impact as ei
+        out = []
+        for sp in self.species:
+            sigma = float(ei.elastic_cross_section_cm2(sp, energy))
+            if np.isfinite(sigma) and sigma > 0:
+                eta = float(ei.screening_parameter(energy, ei.load_species(sp)["target"]["atomic_number"]))
+                out.append((sp, sigma, eta))
+        return out
+
+    def _cos_scatter(self, i):
+        """cos(scattering angle) between node i's directions, over 32 azimuths (K, K, 32); cached."""
+        cached = self._cos_cache.get(i)
+        if cached is None:
+            mu = self.dirs[i][2]
+            sin = np.sqrt(np.clip(1.0 - mu**2, 0.0, 1.0))
+            phi_az = np.linspace(0.0, 2.0 * np.pi, 33)[:-1]
+            cached = mu[:, None, None] * mu[None, :, None] + (sin[:, None] * sin[None, :])[:, :, None] * np.cos(phi_az)
+            self._cos_cache[i] = cached
+        return cached
+
+    def _elastic(self, i, level):
         """In-scatter matrix of elastic collisions on node i's directions, per cm.
 
-        Phase function: azimuthal average of the screened-Rutherford differential cross section;
-        column q is normalised so that sum_r W_r l_r K_rq = W_q l_q: what direction q loses over
-        its cell, n sigma Phi_q W_q l_q, is what the other directions gain (exact conservation).
-        Rows without a cell (incoming directions at the 90-km ends) receive nothing: below 90 km
-        is absorbing.
+        ``level``: :meth:`_elastic_level` of the energy. Phase function: azimuthal average of the
+        screened-Rutherford shape 1/(1 - cos(theta) + 2 eta)^2 (the normalisation of the
+        differential cross section drops out); column q is normalised so that
+        sum_r W_r l_r K_rq = W_q l_q: what direction q loses over its cell, n sigma Phi_q W_q l_q,
+        is what the other directions gain (exact conservation). Rows without a cell (incoming
+        directions at the 90-km ends) receive nothing: below 90 km is absorbing.
         """
-        from hpcsim.physics import electron_impact as ei
-        j, d, mu = self.dirs[i]
-        K = mu.size
-        total = np.zeros((K, K))
         W, ell = self.W[i], self.len[i]
-        phi_az = np.linspace(0.0, 2.0 * np.pi, 33)[:-1]
-        cos_theta = (mu[:, None, None] * mu[None, :, None]
-                     + np.sqrt(np.clip(1 - mu[:, None, None] ** 2, 0, 1) * np.clip(1 - mu[None, :, None] ** 2, 0, 1))
-                     * np.cos(phi_az)[None, None, :])
-        theta = np.arccos(np.clip(cos_theta, -1.0, 1.0))
-        for sp in self.species:
+        K = W.size
+        total = np.zeros((K, K))
+        shapes = {}
+        for sp, sigma, eta in level:
             n = self.dens[sp][i]
-            sigma = float(ei.elastic_cross_section_cm2(sp, energy))
-            if not (n > 0 and np.isfinite(sigma) and sigma > 0):
+            if not n > 0:
                 continue
-            p = np.asarray(ei.elastic_differential_cm2_sr(sp, energy, theta)).mean(axis=2)
-            p[ell <= 0, :] = 0.0
-            norm = ((W * ell)[:, None] * p).sum(axis=0)
-            kern = np.where(norm > 0, p * (W * ell)[None, :] / np.where(norm > 0, norm, 1.0), 0.0)
+            kern = shapes.get(eta)
+            if kern is None:
+                p = (1.0 / (1.0 - self._cos_scatter(i) + 2.0 * eta) ** 2).mean(axis=2)
+                p[ell <= 0, :] = 0.0
+                norm = ((W * ell)[:, None] * p).sum(axis=0)
+                kern = np.where(norm > 0, p * (W * ell)[None, :] / np.where(norm > 0, norm, 1.0), 0.0)
+                shapes[eta] = kern
             total += n * sigma * kern
         return total
 
@@ -351,16 +371,17 @@ class CascadeSolver:
         kappa = sum(nu.values()) if nu else np.zeros(ns)
         for _, _, rate in exc:
             kappa = kappa + rate
+        elastic_level = self._elastic_level(energy) if "elastic" in use else []
         for i in range(self.solver.node_lo, self.solver.node_hi):  # this rank's segment only
             parts = []
             if "coulomb_angle" in use and self.dens["n_e"][i] > 0:
                 parts.append(self._coulomb_angle(i, energy))
             if "elastic" in use and any(self.dens[sp][i] > 0 for sp in self.species):
-                el = self._elastic(i, energy)
+                el = self._elastic(i, elastic_level)
                 if np.any(el):
                     # net operator (in-scatter minus out-scatter) on the node values, not part of
                     # kappa: it conserves exactly with the cell-mean bookkeeping (see module doc)
-                    out = sum(self.dens[sp][i] * _elastic_sigma(sp, energy) for sp in self.species)
+                    out = sum(self.dens[sp][i] * sigma for sp, sigma, _ in elastic_level)
                     parts.append(el - out * np.eye(el.shape[0]))
             if parts:
                 scatter[i] = sum(parts)
@@ -434,9 +455,3 @@ class CascadeSolver:
                 if w > 0 and 0 <= kk != k:
                     q_fwd[kk] += nr * w * mean * dE / self.dE[kk]
         return phi
-
-
-def _elastic_sigma(species, energy):
-    from hpcsim.physics import electron_impact as ei
-    s = float(ei.elastic_cross_section_cm2(species, energy))
-    return s if np.isfinite(s) else 0.0
