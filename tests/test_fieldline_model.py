@@ -179,3 +179,28 @@ def test_input_errors_name_key_and_value():
         loads(toml("x", run_extra="dt_s = 1.0"), source="f.toml")
     with pytest.raises(ConfigError, match=r"primary_max_eV = 5000.0: must not exceed the top level edge"):
         loads(toml("x", "primary_max_eV = 5000.0"), source="f.toml")
+
+
+def test_conjugate_ionosphere_removed_alpha_beta(tmp_path):
+    """The paper's eqs. (15)-(17) with the southern ionosphere removed: alpha = F2+/F1+ (transparency)
+    tends to one at high energy, beta = F1-/F1+ (returned by plasmaspheric scattering) falls with
+    energy, and less escapes than with both ionospheres (Fig. 7 dashed bars)."""
+    from hpcsim.models.fieldline.model import case_summary
+    run(tmp_path, "rm", 'precipitation = "north"\nconjugate_ionosphere = "removed"')
+    e = grid(tmp_path / "rm", "energy_eV")
+    alt = grid(tmp_path / "rm", "altitude_km")
+    ns = alt.size
+    n = ns // 2 + int(np.argmin(np.abs(alt[ns // 2:] - 800.0)))
+    s = int(np.argmin(np.abs(alt[: ns // 2] - 800.0)))
+    h = final(tmp_path / "rm", "hemispherical_flux")[0]
+    p = final(tmp_path / "rm", "primary_flux")[0]
+    up = h[:, n, 0]
+    alpha = h[:, s, 1] / up
+    beta = (h[:, n, 1] - p[:, 1]) / up
+    assert np.all(alpha[e > 300] > 0.98) and np.all(alpha < 1.01)
+    assert beta[(e > 3) & (e < 6)].mean() > 5 * beta[(e > 30) & (e < 60)].mean() > 0
+    run(tmp_path, "both", 'precipitation = "north"')
+    removed = case_summary(final(tmp_path / "rm", "flux_measures")[0], final(tmp_path / "rm", "energy_budget")[0])
+    full = case_summary(final(tmp_path / "both", "flux_measures")[0], final(tmp_path / "both", "energy_budget")[0])
+    assert removed["escape_particle_fraction_north"] < full["escape_particle_fraction_north"]
+    assert abs(removed["budget_residual"]) < 2e-3

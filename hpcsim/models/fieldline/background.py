@@ -92,3 +92,17 @@ def mirrored(bg: LineBackground, source: str = "north") -> LineBackground:
         return a
     return LineBackground(n_N2=mirror(bg.n_N2), n_O2=mirror(bg.n_O2), n_O=mirror(bg.n_O), n_e=mirror(bg.n_e),
                           T_n_K=mirror(bg.T_n_K))
+
+
+def without_southern_ionosphere(bg: LineBackground, grid: FieldLineGrid, s1_km: float) -> LineBackground:
+    """``bg`` with no neutrals and no thermal electrons in the southern half at and below ``s1_km``.
+
+    Electrons reaching the southern ionosphere then stream to its 90-km end and are absorbed:
+    no secondaries, no backscatter, no reflection (the paper's case with the conjugate
+    ionosphere removed, section 4, Figs. 5-7).
+    """
+    south = (grid.latitude_rad < 0) & (grid.altitude_km <= s1_km + 1e-6)
+
+    def cut(a):
+        return np.where(south, 0.0, a)
+    return LineBackground(n_N2=cut(bg.n_N2), n_O2=cut(bg.n_O2), n_O=cut(bg.n_O), n_e=cut(bg.n_e), T_n_K=bg.T_n_K)

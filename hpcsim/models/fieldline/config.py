@@ -68,6 +68,10 @@ class Config:
                                   "600 eV to 10 keV); the energy flux is normalised over this range.")
     precipitation: str = param("both", choices=("both", "north", "south"),
                                doc="Hemispheres with primary precipitation (one = the alpha/beta runs).")
+    conjugate_ionosphere: str = param("full", choices=("full", "removed"),
+                                      doc="\"removed\": no collisions (and no sources) in the southern ionosphere "
+                                      "below s1, which then absorbs what arrives: the paper's dashed-bar and "
+                                      "green cases (Figs. 5-7) and the alpha, beta of eqs. (15)-(17).")
     photoelectrons: bool = param(False, doc="Photoelectron production (EUVAC, Chapman optical depth) where "
                                  "the Sun is above the horizon.")
     # --- physics switches and cross sections
@@ -107,6 +111,9 @@ class Config:
         if self.primary_spectrum != "none" and self.primary_min_eV >= self.primary_max_eV:
             problems.append(Problem("fieldline", "primary_min_eV", self.primary_min_eV,
                                     f"must be below primary_max_eV = {_show(self.primary_max_eV)}"))
+        if self.conjugate_ionosphere == "removed" and self.precipitation != "north":
+            problems.append(Problem("fieldline", "precipitation", self.precipitation,
+                                    "must be \"north\" when conjugate_ionosphere = \"removed\""))
         if self.primary_spectrum == "none" and not self.photoelectrons:
             problems.append(Problem("fieldline", "primary_spectrum", "none",
                                     "no source: set a primary spectrum or photoelectrons = true"))

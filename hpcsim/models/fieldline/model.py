@@ -70,6 +70,8 @@ class Model(BaseModel):
         self.bg = background.build(g, cfg.mlt_h, self.inputs, cfg.ne_field_power)
         if cfg.symmetric_background:
             self.bg = background.mirrored(self.bg, "north")
+        if cfg.conjugate_ionosphere == "removed":
+            self.bg = background.without_southern_ionosphere(self.bg, g, cfg.s1_km)
         dens = {"n_e": self.bg.n_e, **self.bg.neutrals()}
         edges = cascade.energy_edges_eV(cfg.e_min_eV, cfg.e_max_eV, cfg.step_low_eV, cfg.level_ratio, cfg.switch_eV)
         self.cs = cs = cascade.CascadeSolver(g, dens, edges, comm, cfg.processes, cfg.ionisation_model)
@@ -84,6 +86,7 @@ class Model(BaseModel):
         self.hemi = np.zeros((nc, nE, ns, 2))
         self.directional = np.full((nc, nE, self.dir_nodes.size, k_max), np.nan)
         self.heating = np.zeros((nc, ns))
+        self.primary = np.zeros((nc, nE, 2))
         self.budget = np.zeros((nc, len(BUDGET)))
         self.measures = np.zeros((nc, 2, len(MEASURES)))
         self.steps_done = np.zeros(1, dtype=np.int64)
@@ -156,6 +159,10 @@ class Model(BaseModel):
             Field.replicated("directional_flux", self.directional, "cm-2 s-1 sr-1 eV-1",
                              "Phi on the local directions of the nodes in directional_nodes (NaN padding)",
                              ("case", "level", "dir_node", "direction")),
+            Field.replicated("primary_flux", self.primary, "cm-2 s-1 eV-1",
+                             "hemispherical flux of the injected primaries at s1, per case, level and hemisphere "
+                             "(south, north); the rest of the downward flux there is secondaries and what "
+                             "comes from the conjugate side", ("case", "level", "hemisphere")),
             Field.replicated("heating_rate", self.heating, "eV cm-3 s-1",
                              "thermal-electron heating by Coulomb collisions Q(s) (eq. 18, rebuilt)", ("case", "node")),
             Field.replicated("energy_budget", self.budget, "eV cm-2 s-1",
@@ -185,6 +192,7 @@ class Model(BaseModel):
         self.hemi[...] = arrays["hemispherical_flux"]
         self.directional[...] = arrays["directional_flux"]
         self.heating[...] = arrays["heating_rate"]
+        self.primary[...] = arrays["primary_flux"]
         self.budget[...] = arrays["energy_budget"]
         self.measures[...] = arrays["flux_measures"]
         self.steps_done[...] = arrays["steps_done"]
@@ -252,9 +260,9 @@ class Model(BaseModel):
             m = self.measures[c, h]
             if node in surface:
                 _, d, mu = cs.dirs[node]
-                inj = 2.0 * np.pi * float(np.sum(np.abs(mu) * cs.W[node] * surface[node](energy))) * dE
-                m[0] += inj * energy
-                m[1] += inj
+                self.primary[c, k, h] = 2.0 * np.pi * float(np.sum(np.abs(mu) * cs.W[node] * surface[node](energy)))
+                m[0] += self.primary[c, k, h] * dE * energy
+                m[1] += self.primary[c, k, h] * dE
             up, down = self.hemi[c, k, node, 0] * dE, self.hemi[c, k, node, 1] * dE
             m[2] += up * energy
             m[3] += up
