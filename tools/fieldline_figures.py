@@ -657,7 +657,8 @@ def fig09(run: FieldlineRun, plt) -> dict:
         ax.set_ylabel(f"Φ ({DIR_UNIT})")
         ax.set_title(f"{run.label(c)} (loss cone {alpha_lc:.2f}°)", fontsize=9)
         ax.legend(fontsize=7)
-    fig.suptitle(f"Fig. 9: equatorial pitch-angle distributions, n_e ∝ B^{run.fieldline.get('ne_field_power', 2.0):g}\n"
+    power = run.fieldline.get("ne_field_power", 2.0)
+    fig.suptitle(f"Fig. 9: equatorial pitch-angle distributions, $n_e \\propto B^{{{power:g}}}$\n"
                  + run_title(run), fontsize=9)
     return {"fig09_equatorial_pitch_angle": fig}
 
