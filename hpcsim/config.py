@@ -89,7 +89,7 @@ def _show(value: Any) -> str:
 class RunConfig:
     """The ``[run]`` table: what every model shares."""
 
-    model: str = param(doc="Which model to run: bounce or wpi (fieldline: not yet).")
+    model: str = param(doc="Which model to run: bounce, wpi or fieldline.")
     output_dir: str = param("output", doc="Directory for output.h5 and checkpoints/, relative to "
                             "the working directory. Created if absent.")
     steady_state: bool = param(False, doc="Solve for a steady state instead of stepping in time "

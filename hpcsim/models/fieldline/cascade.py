@@ -114,13 +114,16 @@ class CascadeSolver:
     ionisation_model : str, optional
         "jackman" (the paper's set, default of the data files) or "beb"
         (:mod:`hpcsim.physics.electron_impact`).
+    elastic_screening_factor : float
+        Factor on the Moliere screening parameter of the elastic phase function (1: as is).
     """
 
     def __init__(self, grid: FieldLineGrid, densities: dict, edges_eV, comm,
                  processes=("coulomb_energy", "coulomb_angle", "ionisation", "excitation", "elastic"),
-                 ionisation_model: str | None = None):
+                 ionisation_model: str | None = None, elastic_screening_factor: float = 1.0):
         self.grid, self.comm = grid, comm
         self.ionisation_model = ionisation_model
+        self.screening_factor = float(elastic_screening_factor)
         self.dens = densities
         self.edges = np.asarray(edges_eV, dtype=float)
         self.E = 0.5 * (self.edges[1:] + self.edges[:-1])
@@ -216,7 +219,8 @@ class CascadeSolver:
         for sp in self.species:
             sigma = float(ei.elastic_cross_section_cm2(sp, energy))
             if np.isfinite(sigma) and sigma > 0:
-                eta = float(ei.screening_parameter(energy, ei.load_species(sp)["target"]["atomic_number"]))
+                eta = self.screening_factor * float(
+                    ei.screening_parameter(energy, ei.load_species(sp)["target"]["atomic_number"]))
                 out.append((sp, sigma, eta))
         return out
 

@@ -80,6 +80,10 @@ class Config:
     ionisation_model: str = param("jackman", choices=("jackman", "beb"),
                                   doc="Ionisation cross sections: Jackman et al. (1977) as in Solomon et al. "
                                   "(1988), the paper's; or BEB (Kim and Rudd 1994).")
+    elastic_screening_factor: float = param(1.0, gt=0.0, le=1000.0,
+                                            doc="Factor on the screening parameter eta of the elastic phase "
+                                            "function (1 = Moliere's Born value; larger = less forward-peaked). "
+                                            "A sensitivity knob: the paper does not give its phase function.")
     # --- output
     directional_altitudes_km: tuple[float, ...] = param((800.0,), doc="Altitudes (km, both hemispheres) "
                                                         "where the full directional flux is written.")

@@ -74,7 +74,8 @@ class Model(BaseModel):
             self.bg = background.without_southern_ionosphere(self.bg, g, cfg.s1_km)
         dens = {"n_e": self.bg.n_e, **self.bg.neutrals()}
         edges = cascade.energy_edges_eV(cfg.e_min_eV, cfg.e_max_eV, cfg.step_low_eV, cfg.level_ratio, cfg.switch_eV)
-        self.cs = cs = cascade.CascadeSolver(g, dens, edges, comm, cfg.processes, cfg.ionisation_model)
+        self.cs = cs = cascade.CascadeSolver(g, dens, edges, comm, cfg.processes, cfg.ionisation_model,
+                                             cfg.elastic_screening_factor)
         self.s1_nodes = {h: diagnostics.node_at_altitude(cs, cfg.s1_km, h) for h in HEMISPHERES}
         self.volume_source = self._photoelectron_source() if cfg.photoelectrons else None
         # nodes with the full directional flux in the output: the chosen altitudes and the equator
