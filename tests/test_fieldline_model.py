@@ -204,3 +204,27 @@ def test_conjugate_ionosphere_removed_alpha_beta(tmp_path):
     full = case_summary(final(tmp_path / "both", "flux_measures")[0], final(tmp_path / "both", "energy_budget")[0])
     assert removed["escape_particle_fraction_north"] < full["escape_particle_fraction_north"]
     assert abs(removed["budget_residual"]) < 2e-3
+
+
+@pytest.mark.parametrize("kind", ["reflecting", "absorbing"])
+def test_barrier_and_absorbing_top_at_800_km(tmp_path, kind):
+    """A potential barrier above 800 km in the north reflects every upward electron: what comes
+    down there (besides the primaries) is exactly what goes up (the paper's Fig. 5, yellow). An
+    absorbing top lets nothing come down but the primaries (the one-hemisphere mode); what it
+    takes is in the budget."""
+    run(tmp_path, kind, f's1_boundary_north = "{kind}"')
+    alt = grid(tmp_path / kind, "altitude_km")
+    ns = alt.size
+    n = ns // 2 + int(np.argmin(np.abs(alt[ns // 2:] - 800.0)))
+    h = final(tmp_path / kind, "hemispherical_flux")[0]
+    p = final(tmp_path / kind, "primary_flux")[0]
+    up, down = h[:, n, 0], h[:, n, 1] - p[:, 1]
+    if kind == "reflecting":
+        np.testing.assert_allclose(down, up, rtol=1e-9, atol=1e-12 * up.max())
+    else:
+        assert np.all(np.abs(down) <= 1e-12 * up.max())
+    b = final(tmp_path / kind, "energy_budget")[0]
+    from hpcsim.models.fieldline.model import BUDGET
+    absorbed = dict(zip(BUDGET, b))["absorbed_at_cuts"]
+    assert (absorbed > 0.02 * b[0]) if kind == "absorbing" else absorbed == 0.0
+    assert abs(b[0] - b[1:].sum()) < 2e-3 * b[0]

@@ -24,10 +24,11 @@ toward it. Energies are the level centres.
 Files and the paper figure each corresponds to:
 
 * ``fig02_omnidirectional_altitudes.png`` -- Fig. 2a/2b: omnidirectional flux J(E) at 150, 240
-  and 550 km in the north and the downward hemispherical flux F_down at 800 km north for
-  E >= primary_min_eV (the imposed primaries, black), 1 eV to the top level, one panel per
-  case (the Gaussian/Maxwellian panels of the paper are two runs; Fig. 2c, their ratio, is
-  not drawn). Needs primary precipitation.
+  and 550 km in the north and, black, the injected primaries at 800 km north (hemispherical
+  flux, ``snapshots/primary_flux``; in files without it the downward hemispherical flux F_down
+  at 800 km for E >= primary_min_eV), 1 eV to the top level, one panel per case (the
+  Gaussian/Maxwellian panels of the paper are two runs; Fig. 2c, their ratio, is not drawn).
+  Needs primary precipitation.
 * ``fig03_plasmasphere.png`` -- Fig. 3: per case, log10 J(E, s) for 1-500 eV versus distance
   along the line from the northern 800-km node to the equator (colour map, left) and J(E) at
   800 km, at magnetic latitudes near 55, 40 and 20 deg north and at the equator (right).
@@ -74,8 +75,10 @@ row holds the paper's values where known (0.4 keV / 5 keV).
 
 Output-format notes: ``grid/directional_mu`` as written by the model so far holds |mu| (the
 sign was applied twice); when every value is >= 0 the sign is rebuilt from the column order
-of the model (pairs northward, southward per mu0) and a note is printed. Cases not finished
-yet (``steps_done``) are left out of the figures and the table.
+of the model (pairs northward, southward per mu0) and a note is printed. The columns of
+``energy_budget`` and ``flux_measures`` are taken from their ``description`` attributes, so
+files written before or after a column was added are read alike. Cases not finished yet
+(``steps_done``) are left out of the figures and the table.
 
 Files are opened read-only and serially with h5py. Exit status 0 when at least one figure (or
 the table) was written, 2 when an input cannot be read, 1 otherwise.
@@ -174,9 +177,12 @@ class FieldlineRun:
     hemi: np.ndarray              # (nc, nE, ns, 2): up, down
     directional: np.ndarray       # (nc, nE, nd, K)
     heating: np.ndarray           # (nc, ns)
-    budget: np.ndarray            # (nc, 7)
+    budget: np.ndarray            # (nc, n budget columns)
     measures: np.ndarray          # (nc, 2, 9)
     n_done: int                   # cases finished
+    primary: np.ndarray | None = None     # (nc, nE, 2) injected primaries at s1 (south, north), if written
+    budget_names: tuple = BUDGET
+    measure_names: tuple = MEASURES
     mu_rebuilt: bool = False
     summaries: list = field(default_factory=list)
 
@@ -214,9 +220,13 @@ class FieldlineRun:
             return bool(self.fieldline["photoelectrons"])
         return not self.has_primaries()
 
+    def measure(self, case: int, hemisphere: int, name: str) -> float:
+        """One flux measure (column ``name`` of flux_measures) of a case at s1 (0 south, 1 north)."""
+        return float(self.measures[case, hemisphere, self.measure_names.index(name)])
+
     def has_primaries(self, hemisphere: int | None = None) -> bool:
         """True when some finished case injects primaries (in ``hemisphere`` 0 south, 1 north)."""
-        m = self.measures[:self.n_done, :, 0]
+        m = self.measures[:self.n_done, :, self.measure_names.index("primary_energy_eV_cm2_s")]
         return bool(np.any((m if hemisphere is None else m[:, hemisphere]) > 0))
 
     def node(self, altitude_km: float, hemisphere: str = "north") -> int:
@@ -243,6 +253,13 @@ class FieldlineRun:
     def label(self, case: int) -> str:
         """Case label for legends and titles."""
         return self.labels[case]
+
+
+def column_names(dataset, default: tuple) -> tuple:
+    """Column names listed after the ':' of a dataset's description ('...: a, b, c'), else ``default``."""
+    text = _text(dataset.attrs.get("description", ""))
+    names = tuple(n.strip() for n in text.rsplit(":", 1)[1].split(",")) if ":" in text else ()
+    return names if len(names) == dataset.shape[-1] else tuple(default[:dataset.shape[-1]])
 
 
 def read_run(path: str) -> FieldlineRun:
@@ -272,7 +289,10 @@ def read_run(path: str) -> FieldlineRun:
             latitude=g["latitude_deg"][...], b_ratio=g["b_ratio"][...], dir_nodes=g["directional_nodes"][...],
             dir_mu=mu, omni=s["omnidirectional_flux"][-1], hemi=s["hemispherical_flux"][-1],
             directional=s["directional_flux"][-1], heating=s["heating_rate"][-1], budget=s["energy_budget"][-1],
-            measures=s["flux_measures"][-1], n_done=min(steps // max(energy.size, 1), e0.size), mu_rebuilt=rebuilt)
+            measures=s["flux_measures"][-1], n_done=min(steps // max(energy.size, 1), e0.size), mu_rebuilt=rebuilt,
+            primary=s["primary_flux"][-1] if "primary_flux" in s else None,
+            budget_names=column_names(s["energy_budget"], BUDGET),
+            measure_names=column_names(s["flux_measures"], MEASURES))
     if run.n_done == 0:
         raise ValueError("no case finished yet")
     if len(run.labels) != e0.size:
@@ -281,6 +301,8 @@ def read_run(path: str) -> FieldlineRun:
         run.labels = ["photoelectrons" + (f" ({lab})" if e0.size > 1 else "") for lab in run.labels]
     elif fieldline.get("photoelectrons"):
         run.labels = [f"{lab} + photoelectrons" for lab in run.labels]
+    if run.measure_names[:len(MEASURES)] != MEASURES[:len(run.measure_names)]:
+        raise ValueError(f"flux_measures columns {run.measure_names} differ from the model's {MEASURES}")
     run.summaries = [case_summary(run.measures[c], run.budget[c]) for c in range(run.n_done)]
     return run
 
@@ -302,7 +324,17 @@ def log_axes(ax, curves, decades: int = DECADES, x_log: bool = True) -> None:
         ax.set_yscale("log")
         top = float(values.max())
         ax.set_ylim(max(float(values.min()) / 2.0, top * 10.0 ** -decades), top * 3.0)
+    light_minor_ticks(ax)
     ax.grid(alpha=0.3, which="both")
+
+
+def light_minor_ticks(ax) -> None:
+    """Minor ticks of the log axes at 2 and 5 only, unlabelled (fewer ticks to lay out)."""
+    from matplotlib.ticker import LogLocator, NullFormatter
+    for axis in (ax.xaxis, ax.yaxis):
+        if axis.get_scale() == "log":
+            axis.set_minor_locator(LogLocator(base=10.0, subs=(2.0, 5.0), numticks=12))
+            axis.set_minor_formatter(NullFormatter())
 
 
 def case_colours(plt, n: int) -> list:
@@ -352,6 +384,10 @@ def run_title(run: FieldlineRun) -> str:
                      f"({fl.get('precipitation', 'both')})")
     if fl.get("photoelectrons"):
         parts.append("photoelectrons")
+    for key, default in (("conjugate_ionosphere", "full"), ("s1_boundary_north", "open"), ("s1_boundary_south", "open"),
+                         ("ne_field_power", 2.0), ("elastic_screening_factor", 1.0)):
+        if key in fl and fl[key] != default:
+            parts.append(f"{key} = {fl[key]}")
     if not run.complete:
         parts.append(f"INCOMPLETE ({run.n_done} of {run.e0_keV.size} cases)")
     return f"{run.name}: " + ", ".join(parts)
@@ -393,9 +429,13 @@ def fig02(run: FieldlineRun, plt) -> dict:
             y = positive(run.omni[c, :, i])
             ax.plot(run.energy, y, color=colour, lw=1.2, label=f"J at {run.where(i)}")
             curves.append(y)
-        y = positive(np.where(prim, run.hemi[c, :, top, 1], np.nan))
-        ax.plot(run.energy, y, color="k", lw=1.5,
-                label=f"$F_{{down}}$ at {run.where(top)} (E ≥ {run.primary_min_eV:g} eV)")
+        if run.primary is not None:       # the injected primaries themselves
+            y = positive(run.primary[c, :, 1])
+            label = f"injected primaries at {run.where(top)} (hemispherical)"
+        else:                             # older files: all downward flux in the primary range
+            y = positive(np.where(prim, run.hemi[c, :, top, 1], np.nan))
+            label = f"$F_{{down}}$ at {run.where(top)} (E ≥ {run.primary_min_eV:g} eV)"
+        ax.plot(run.energy, y, color="k", lw=1.5, label=label)
         curves.append(y)
         log_axes(ax, curves)
         energy_axis(ax, run)
@@ -552,10 +592,10 @@ def fig07(run: FieldlineRun, plt) -> dict:
     if not run.has_primaries(1):
         raise Skip("no primary precipitation in the north: the fractions are relative to the primaries")
     node = run.node(run.s1_km)
-    cases = [c for c in range(run.n_cases) if run.measures[c, 1, 0] > 0]
+    cases = [c for c in range(run.n_cases) if run.measure(c, 1, "primary_energy_eV_cm2_s") > 0]
     x = np.arange(len(cases))
     names = [f"{run.e0_keV[c]:g}" for c in cases]
-    m = {name: np.array([run.measures[c, 1, j] for c in cases]) for j, name in enumerate(MEASURES)}
+    m = {name: np.array([run.measure(c, 1, name) for c in cases]) for name in run.measure_names}
     ret = np.array([returned_se(run, c, node) for c in cases])
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), layout="constrained")
     energy_bars = (("primaries (down)", m["primary_energy_eV_cm2_s"], "tab:red"),
@@ -727,12 +767,14 @@ def fig_budget(run: FieldlineRun, plt) -> dict:
     x = np.arange(run.n_cases)
     names = {"coulomb_heating": "Coulomb heating", "ionisation_thresholds": "ionisation thresholds",
              "excitation": "excitation", "thermalised": "thermalised (below the lowest level)",
-             "escaped_south": "escaped, south 90-km end", "escaped_north": "escaped, north 90-km end"}
-    colours = ("tab:red", "tab:blue", "tab:green", "tab:purple", "tab:orange", "tab:brown")
+             "escaped_south": "escaped, south 90-km end", "escaped_north": "escaped, north 90-km end",
+             "absorbed_at_cuts": "absorbed at an absorbing s1 boundary"}
+    colours = plt.get_cmap("tab10").colors
     bottom = np.zeros(run.n_cases)
     safe = np.where(injected > 0, injected, 1.0)
-    for j, (key, colour) in enumerate(zip(BUDGET[1:], colours), start=1):
+    for j, key in enumerate(run.budget_names[1:], start=1):
         frac = run.budget[:run.n_cases, j] / safe
+        colour = colours[(j - 1) % len(colours)]
         ax.bar(x, frac, 0.6, bottom=bottom, color=colour, label=names.get(key, key))
         bottom += frac
     for c in range(run.n_cases):
@@ -765,6 +807,7 @@ def fig_heating(run: FieldlineRun, plt) -> dict:
         ax.set_xscale("log")
         ax.set_xlim(max(float(values.min()) / 2.0, float(values.max()) * 1e-10), float(values.max()) * 3.0)
     ax.set_yscale("log")
+    light_minor_ticks(ax)
     ax.axhline(run.s1_km, color="0.5", ls=":", lw=0.8)
     ax.set_xlabel(r"heating rate Q (eV cm$^{-3}$ s$^{-1}$)")
     ax.set_ylabel("altitude (km), northern half")
@@ -811,7 +854,7 @@ def table(runs: list[FieldlineRun]) -> str:
     for run in runs:
         for c in range(run.n_cases):
             s = run.summaries[c]
-            m = dict(zip(MEASURES, run.measures[c, 1]))
+            m = dict(zip(run.measure_names, run.measures[c, 1]))
             thermal = s.get("returned_thermal_flux_north_eV_cm2_s", m["returned_thermal_eV_cm2_s"])
             se = m["escaping_se_energy_eV_cm2_s"]
             ratio = s.get("returned_thermal_over_escaping_se_energy_north", thermal / se if se > 0 else math.nan)

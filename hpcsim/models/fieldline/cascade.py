@@ -76,12 +76,13 @@ class Budget:
     ionisation_thresholds: float = 0.0
     excitation: float = 0.0
     thermalised: float = 0.0
+    absorbed_at_cuts: float = 0.0
     escaped_south: float = 0.0
     escaped_north: float = 0.0
 
     def residual(self) -> float:
         out = (self.coulomb_heating + self.ionisation_thresholds + self.excitation + self.thermalised
-               + self.escaped_south + self.escaped_north)
+               + self.escaped_south + self.escaped_north + self.absorbed_at_cuts)
         return (self.injected - out) / self.injected if self.injected else 0.0
 
 
@@ -116,11 +117,16 @@ class CascadeSolver:
         (:mod:`hpcsim.physics.electron_impact`).
     elastic_screening_factor : float
         Factor on the Moliere screening parameter of the elastic phase function (1: as is).
+    cuts : dict, optional
+        node -> "reflecting" or "absorbing": a boundary between that node and its equator-side
+        neighbour (:class:`~hpcsim.models.fieldline.transport.LevelSolver`); what an absorbing
+        cut takes is the budget's ``absorbed_at_cuts``.
     """
 
     def __init__(self, grid: FieldLineGrid, densities: dict, edges_eV, comm,
                  processes=("coulomb_energy", "coulomb_angle", "ionisation", "excitation", "elastic"),
-                 ionisation_model: str | None = None, elastic_screening_factor: float = 1.0):
+                 ionisation_model: str | None = None, elastic_screening_factor: float = 1.0,
+                 cuts: dict | None = None):
         self.grid, self.comm = grid, comm
         self.ionisation_model = ionisation_model
         self.screening_factor = float(elastic_screening_factor)
@@ -133,7 +139,7 @@ class CascadeSolver:
         if "coulomb_energy" not in self.processes:
             raise ValueError("coulomb_energy is required: without a loss the closed trapped mu0 lines of the "
                              "plasmasphere make the level problem singular")
-        self.solver = LevelSolver(grid, comm)
+        self.solver = LevelSolver(grid, comm, cuts=cuts)
         self.idx = self.solver.idx
         ns = grid.ns
         self.dirs = [self.idx.local_directions(i) for i in range(ns)]
@@ -177,6 +183,26 @@ class CascadeSolver:
             return self.nE - 1, self.nE - 1, 1.0
         w_hi = (energy - self.E[k_hi - 1]) / (self.E[k_hi] - self.E[k_hi - 1])
         return k_hi - 1, k_hi, w_hi
+
+    def _absorbed_at_cut(self, phi, i_c):
+        """Number flux (per eV, per unit area at the foot) that reaches an absorbing cut at node i_c.
+
+        From below: the flux through i_c toward the cut. From above: the flux of the equator-side
+        neighbour i_m along the mu0 lines that continue to i_c, weighted as at i_c (a mu0 line
+        carries the same number flux per flux-tube area on both sides of the cell; the angular
+        cells of i_m, whose directions jump from its own mirror value to the loss cone, would
+        not weigh these lines correctly).
+        """
+        i_m = self.solver.cut_neighbour(i_c)
+        toward_m, toward_c = (1 if i_m > i_c else -1), (1 if i_c > i_m else -1)
+        below = self.flux_through(phi, i_c, toward_m) * self.area[i_c]
+        j_m, d_m, _ = self.dirs[i_m]
+        j_c, d_c, mu_c = self.dirs[i_c]
+        go = (d_m == toward_c) & (j_m >= self.grid.first_mu0[i_c])
+        rows_m = self.idx.offset[i_m] + np.flatnonzero(go)
+        local_c = self.idx.index(i_c, j_m[go], d_m[go]) - self.idx.offset[i_c]
+        above = 2.0 * np.pi * float(np.sum(np.abs(mu_c[local_c]) * self.W[i_c][local_c] * phi[rows_m])) * self.area[i_c]
+        return below + above
 
     # -- per-level operators -------------------------------------------------------------
     def _coulomb_angle(self, i, energy):
@@ -299,16 +325,9 @@ class CascadeSolver:
     # -- the solve -----------------------------------------------------------------------
     def _cell_owners(self):
         """For every row, the cell it owns (the cell upwind of it): index of the cell's lower node, or -1."""
-        idx, ns = self.idx, self.grid.ns
-        owner = np.full(idx.n, -1)
-        for i in range(ns):
-            j, d, _ = self.dirs[i]
-            up = i - d
-            lower = np.minimum(i, up)
-            ok = (up >= 0) & (up < ns)
-            rows = idx.offset[i] + np.arange(j.size)
-            owner[rows[ok]] = lower[ok]
-        return owner
+        up = self.solver.upwind_node()
+        node = np.repeat(np.arange(self.grid.ns), np.diff(self.idx.offset))
+        return np.where(up >= 0, np.minimum(node, up), -1)
 
     def start(self, volume_source=None) -> CascadeState:
         """Empty pending sources and budget for a solve from the top level down.
@@ -425,6 +444,9 @@ class CascadeSolver:
             * dE * energy * self.area[0]
         budget.escaped_north += (self.flux_through(phi, ns - 1, +1) - self.flux_through(phi, ns - 1, -1)) \
             * dE * energy * self.area[ns - 1]
+        for i_c, kind in self.solver.cuts.items():
+            if kind == "absorbing":
+                budget.absorbed_at_cuts += dE * energy * self._absorbed_at_cut(phi, i_c)
         events_row = mean * length * weight * dE   # per unit nu: events per ionospheric area per s
         nu_row = {name: v[node_of_row] for name, v in nu.items()}
         if "coulomb" in nu:

@@ -72,6 +72,12 @@ class Config:
                                       doc="\"removed\": no collisions (and no sources) in the southern ionosphere "
                                       "below s1, which then absorbs what arrives: the paper's dashed-bar and "
                                       "green cases (Figs. 5-7) and the alpha, beta of eqs. (15)-(17).")
+    s1_boundary_north: str = param("open", choices=("open", "reflecting", "absorbing"),
+                                   doc="What lies above s1 in the north: the field line (open), a potential barrier "
+                                   "that reflects all upward flux (the paper's Fig. 5 yellow case) or an absorbing "
+                                   "top (the one-hemisphere mode of altitude-only auroral codes).")
+    s1_boundary_south: str = param("open", choices=("open", "reflecting", "absorbing"),
+                                   doc="As s1_boundary_north, for the south.")
     photoelectrons: bool = param(False, doc="Photoelectron production (EUVAC, Chapman optical depth) where "
                                  "the Sun is above the horizon.")
     # --- physics switches and cross sections

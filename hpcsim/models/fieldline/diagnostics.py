@@ -27,8 +27,8 @@ from hpcsim.models.fieldline.cascade import COULOMB_A_EV2_CM2
 
 
 def node_at_altitude(cs, altitude_km: float, hemisphere: str = "north") -> int:
-    """Grid node nearest ``altitude_km`` in the given half of the line."""
-    g = cs.grid
+    """Grid node nearest ``altitude_km`` in the given half of the line (``cs``: a solver or a grid)."""
+    g = getattr(cs, "grid", cs)
     half = np.arange(g.ns // 2 + 1) if hemisphere == "south" else np.arange(g.ns // 2, g.ns)
     return int(half[np.argmin(np.abs(g.altitude_km[half] - altitude_km))])
 

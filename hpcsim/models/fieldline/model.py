@@ -30,7 +30,7 @@ log = logging.getLogger("hpcsim.fieldline")
 ERG_TO_EV = 6.241_509_074e11
 #: columns of the per-case budget (eV cm^-2 s^-1 per unit area at the line's foot)
 BUDGET = ("injected", "coulomb_heating", "ionisation_thresholds", "excitation", "thermalised",
-          "escaped_south", "escaped_north")
+          "escaped_south", "escaped_north", "absorbed_at_cuts")
 #: columns of the per-case, per-hemisphere flux measures at s1 (Figs. 7-8)
 MEASURES = ("primary_energy_eV_cm2_s", "primary_particles_cm2_s", "escaping_energy_eV_cm2_s",
             "escaping_particles_cm2_s", "escaping_se_energy_eV_cm2_s", "escaping_se_particles_cm2_s",
@@ -74,9 +74,12 @@ class Model(BaseModel):
             self.bg = background.without_southern_ionosphere(self.bg, g, cfg.s1_km)
         dens = {"n_e": self.bg.n_e, **self.bg.neutrals()}
         edges = cascade.energy_edges_eV(cfg.e_min_eV, cfg.e_max_eV, cfg.step_low_eV, cfg.level_ratio, cfg.switch_eV)
+        s1_nodes = {h: diagnostics.node_at_altitude(g, cfg.s1_km, h) for h in HEMISPHERES}
+        cuts = {s1_nodes[h]: kind for h, kind in (("north", cfg.s1_boundary_north), ("south", cfg.s1_boundary_south))
+                if kind != "open"}
         self.cs = cs = cascade.CascadeSolver(g, dens, edges, comm, cfg.processes, cfg.ionisation_model,
-                                             cfg.elastic_screening_factor)
-        self.s1_nodes = {h: diagnostics.node_at_altitude(cs, cfg.s1_km, h) for h in HEMISPHERES}
+                                             cfg.elastic_screening_factor, cuts)
+        self.s1_nodes = s1_nodes
         self.volume_source = self._photoelectron_source() if cfg.photoelectrons else None
         # nodes with the full directional flux in the output: the chosen altitudes and the equator
         nodes = [diagnostics.node_at_altitude(cs, h, hemi) for h in cfg.directional_altitudes_km for hemi in HEMISPHERES]

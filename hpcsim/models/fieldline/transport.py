@@ -25,7 +25,11 @@ to a mirror point),
 * the two 90-km ends, incoming direction: local equilibrium, the same row without the streaming
   term (the paper's d/ds = 0);
 * a surface injection F (e.g. precipitating primaries at 800 km) is added to the flux arriving
-  at its node: Phi_i - e^-tau Phi_up - ... = F + ... (the flux leaving the node gains F).
+  at its node: Phi_i - e^-tau Phi_up - ... = F + ... (the flux leaving the node gains F);
+* a cut between node i_c and its equator-side neighbour (``cuts``): the rows on either side that
+  would take their upwind value across the cut instead reflect (Phi = Phi of the opposite
+  direction at the same node: a potential barrier) or are held at zero (an absorbing boundary),
+  plus any surface injection.
 
 Local direction ordering at node i: for j = first_mu0[i] .. nm-1 (ascending mu0) the pair
 (d = +1, d = -1); global index offset[i] + 2 (j - first_mu0[i]) + (0 or 1). Rows are
@@ -69,9 +73,15 @@ class DirectionIndex:
 class LevelSolver:
     """Assembles and solves one energy level; reusable for many levels of the same grid."""
 
-    def __init__(self, grid: FieldLineGrid, comm, ksp_prefix: str = "fl_"):
+    def __init__(self, grid: FieldLineGrid, comm, ksp_prefix: str = "fl_", cuts: dict | None = None):
         self.grid = grid
         self.comm = comm
+        self.cuts = dict(cuts or {})
+        for i, kind in self.cuts.items():
+            if kind not in ("reflecting", "absorbing"):
+                raise ValueError(f"cut at node {i}: kind must be 'reflecting' or 'absorbing', got {kind!r}")
+            if not 0 < i < grid.ns - 1 or i == grid.ns // 2:
+                raise ValueError(f"cut at node {i}: must be an inner node off the equator")
         self.idx = DirectionIndex(grid)
         self.node_lo, self.node_hi = block_range(grid.ns, comm.Get_size(), comm.Get_rank())
         self.row_lo, self.row_hi = int(self.idx.offset[self.node_lo]), int(self.idx.offset[self.node_hi])
@@ -107,7 +117,29 @@ class LevelSolver:
             m = g.mirror_node[j]
             mirror = ~allowed & (m >= 0) & ((i == m) | (i == g.ns - 1 - m))
             partner[rows[mirror]] = rows[mirror] + np.where(d[mirror] > 0, 1, -1)
+        fixed = np.zeros(n, dtype=bool)  # rows held at 0 (plus any surface injection)
+        for i_c, kind in self.cuts.items():
+            i_m = self.cut_neighbour(i_c)
+            for i, other in ((i_c, i_m), (i_m, i_c)):
+                rows = idx.offset[i] + np.arange(idx.offset[i + 1] - idx.offset[i])
+                sel = rows[(up_row[rows] >= 0) & (node[np.maximum(up_row[rows], 0)] == other)]
+                up_row[sel], mu_bar[sel], ds[sel] = -1, 0.0, 0.0
+                if kind == "reflecting":
+                    d = idx.local_directions(i)[1][sel - idx.offset[i]]
+                    partner[sel] = sel + np.where(d > 0, 1, -1)
+                else:
+                    fixed[sel] = True
+        self._fixed = fixed
         return node, up_row, mu_bar, ds, partner
+
+    def cut_neighbour(self, i_c: int) -> int:
+        """The node on the equator side of a cut at node ``i_c``."""
+        return i_c - 1 if i_c > self.grid.ns // 2 else i_c + 1
+
+    def upwind_node(self) -> np.ndarray:
+        """Node of each row's upwind neighbour (-1: the row has no upwind cell)."""
+        node, up, _, _, _ = self._geom
+        return np.where(up >= 0, node[np.maximum(up, 0)], -1)
 
     # -- assembly -------------------------------------------------------------------
     def _coefficients(self, kappa_per_cm):
@@ -121,7 +153,7 @@ class LevelSolver:
         att = np.where(has_up, np.exp(-tau), 0.0)
         safe_kap = np.where(kap > 0, kap, 1.0)
         c_stream = np.where(tau < 1e-8, ds / safe_mu * (1.0 - 0.5 * tau), -np.expm1(-tau) / safe_kap)
-        c_end = np.where(kap > 0, 1.0 / safe_kap, 0.0)
+        c_end = np.where((kap > 0) & ~self._fixed[lo:hi], 1.0 / safe_kap, 0.0)
         c = np.where(has_up, c_stream, np.where(partner >= 0, 0.0, c_end))
         return att, c
 
@@ -161,8 +193,8 @@ class LevelSolver:
             all_c.append(up[a:b][has_up])
             all_v.append(-att[a:b][has_up])
             inj = None if surface is None else surface.get(i)
-            if inj is not None:
-                rhs_surface[a + has_up] += np.asarray(inj, dtype=float)[has_up]
+            if inj is not None:  # added to the flux leaving the node in the injected directions
+                rhs_surface[a:b] += np.asarray(inj, dtype=float)
         rows = np.concatenate(all_r) if all_r else np.zeros(0, dtype=int)
         cols = np.concatenate(all_c) if all_c else np.zeros(0, dtype=int)
         vals = np.concatenate(all_v) if all_v else np.zeros(0)
