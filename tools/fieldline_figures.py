@@ -781,10 +781,10 @@ def fig_budget(run: FieldlineRun, plt) -> dict:
         residual = run.summaries[c]["budget_residual"]
         ax.text(x[c], bottom[c] + 0.02, f"residual\n{residual:.2e}", ha="center", va="bottom", fontsize=7)
     ax.set_xticks(x, [run.label(c) for c in range(run.n_cases)], rotation=20 if run.n_cases > 3 else 0)
-    ax.set_ylim(0.0, 1.25)
+    ax.set_ylim(0.0, 1.15)
     ax.set_ylabel("fraction of the injected energy")
     ax.grid(alpha=0.3, axis="y")
-    ax.legend(fontsize=7, loc="upper left", ncol=2)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     ax.set_title("Energy budget per case (injected = "
                  + ", ".join(f"{v:.3g}" for v in injected) + r" eV cm$^{-2}$ s$^{-1}$ at the foot)" + "\n"
                  + run_title(run), fontsize=8)

@@ -49,6 +49,8 @@ from hpcsim.models.fieldline.transport import LevelSolver
 
 #: A = 2 pi e^4 ln(Lambda) of the paper's eq. (2), eV^2 cm^2
 COULOMB_A_EV2_CM2 = 2.6e-12
+#: neutral species, in the order of the rate arrays
+SPECIES = ("N2", "O2", "O")
 
 
 def energy_edges_eV(e_min: float = 1.0, e_max: float = 1.0e4, step_low_eV: float = 0.5, ratio: float = 1.05,
@@ -77,12 +79,13 @@ class Budget:
     excitation: float = 0.0
     thermalised: float = 0.0
     absorbed_at_cuts: float = 0.0
+    not_followed: float = 0.0
     escaped_south: float = 0.0
     escaped_north: float = 0.0
 
     def residual(self) -> float:
         out = (self.coulomb_heating + self.ionisation_thresholds + self.excitation + self.thermalised
-               + self.escaped_south + self.escaped_north + self.absorbed_at_cuts)
+               + self.escaped_south + self.escaped_north + self.absorbed_at_cuts + self.not_followed)
         return (self.injected - out) / self.injected if self.injected else 0.0
 
 
@@ -91,12 +94,17 @@ class CascadeState:
     """What a top-down solve carries from level to level (checkpointable).
 
     q_fwd: direction-keeping sources per unknown and level (flux-equation units);
-    q_iso: isotropic sources per cell and level, cm^-3 s^-1 sr^-1 eV^-1; budget: energy flows.
+    q_iso: isotropic sources per cell and level, cm^-3 s^-1 sr^-1 eV^-1; budget: energy flows;
+    ionisation_rate, excitation_rate: events per cell (between nodes i and i + 1) summed over the
+    levels solved so far, cm^-3 s^-1, one row per species of :data:`SPECIES` (excitation: all
+    states of the species).
     """
 
     q_fwd: np.ndarray
     q_iso: np.ndarray
     budget: Budget
+    ionisation_rate: np.ndarray
+    excitation_rate: np.ndarray
 
 
 class CascadeSolver:
@@ -121,13 +129,21 @@ class CascadeSolver:
         node -> "reflecting" or "absorbing": a boundary between that node and its equator-side
         neighbour (:class:`~hpcsim.models.fieldline.transport.LevelSolver`); what an absorbing
         cut takes is the budget's ``absorbed_at_cuts``.
+    secondaries : bool
+        False: ionisation makes no secondary electrons (their energy is ``not_followed``; the
+        paper's Fig. 5 blue case).
+    cascading : bool
+        False: electrons that excite or ionise are not followed to lower energies, and neither
+        are their secondaries (``not_followed``; the paper's Fig. 8 black case). Coulomb energy
+        loss, a continuous drag, is kept.
     """
 
     def __init__(self, grid: FieldLineGrid, densities: dict, edges_eV, comm,
                  processes=("coulomb_energy", "coulomb_angle", "ionisation", "excitation", "elastic"),
                  ionisation_model: str | None = None, elastic_screening_factor: float = 1.0,
-                 cuts: dict | None = None):
+                 cuts: dict | None = None, secondaries: bool = True, cascading: bool = True):
         self.grid, self.comm = grid, comm
+        self.secondaries, self.cascading = bool(secondaries), bool(cascading)
         self.ionisation_model = ionisation_model
         self.screening_factor = float(elastic_screening_factor)
         self.dens = densities
@@ -151,7 +167,7 @@ class CascadeSolver:
         self.node_len_cm = 0.5 * (np.concatenate(([0.0], ds)) + np.concatenate((ds, [0.0])))
         i_s1 = int(np.argmin(np.abs(grid.altitude_km[: ns // 2] - grid.s1_km)))
         self.area = grid.b_ratio[i_s1] / grid.b_ratio  # flux-tube area relative to the ionosphere (1 / B)
-        self.species = [s for s in ("N2", "O2", "O") if s in densities]
+        self.species = [s for s in SPECIES if s in densities]
         # length of each local direction's upwind cell (0 where a row has none: line ends, mirrors);
         # the angular operators weigh directions by W x length so that they conserve exactly
         self.owner = owner = self._cell_owners()
@@ -337,7 +353,9 @@ class CascadeSolver:
         counted as injected.
         """
         ns, nE = self.grid.ns, self.nE
-        state = CascadeState(q_fwd=np.zeros((nE, self.idx.n)), q_iso=np.zeros((nE, ns - 1)), budget=Budget())
+        state = CascadeState(q_fwd=np.zeros((nE, self.idx.n)), q_iso=np.zeros((nE, ns - 1)), budget=Budget(),
+                             ionisation_rate=np.zeros((len(SPECIES), ns - 1)),
+                             excitation_rate=np.zeros((len(SPECIES), ns - 1)))
         if volume_source is not None:
             prod = np.asarray(volume_source, dtype=float)
             state.q_iso += prod / (4.0 * np.pi)
@@ -420,15 +438,15 @@ class CascadeSolver:
             pieces[sp] = lst
             for ks, f, e_sec in lst:
                 k_lo, k_hi, w_hi = self._level_of(energy - thr - e_sec)
-                if k_hi == k:
+                if k_hi == k and self.cascading:
                     self_w += nu["ion_" + sp] * f * w_hi
         # excited electrons keep their direction and continue at E - W (split like the primaries)
         exc_split = []
         for sp, w_exc, rate in exc:
             k_lo, k_hi, w_hi = self._level_of(energy - w_exc)
-            if k_hi == k:
+            if k_hi == k and self.cascading:
                 self_w += rate * w_hi
-            exc_split.append((w_exc, rate, ((k_hi, w_hi), (k_lo, 1.0 - w_hi))))
+            exc_split.append((sp, w_exc, rate, ((k_hi, w_hi), (k_lo, 1.0 - w_hi))))
         src = q_fwd[k].copy()
         has_cell = owner >= 0
         src[has_cell] += q_iso[k][owner[has_cell]]
@@ -456,27 +474,45 @@ class CascadeSolver:
                 q_fwd[k - 1] += nu_row["coulomb"] * mean * dE / self.dE[k - 1]
             else:
                 budget.coulomb_heating += float(ev.sum()) * energy
+        rows_w = 2.0 * np.pi * np.concatenate(self.W)
+
+        def per_cell(row_rate):  # events per cm^3 s in each cell from a per-row rate x mean flux
+            cell = np.zeros(ns - 1)
+            np.add.at(cell, owner[has_cell], (row_rate * mean * rows_w)[has_cell])
+            return cell
+
         for sp, lst in pieces.items():
             sig, thr, frac, below = ion[sp]
             nr = nu_row["ion_" + sp]
             ev = nr * events_row
-            budget.ionisation_thresholds += float(ev.sum()) * thr
+            n_ev = float(ev.sum())
+            budget.ionisation_thresholds += n_ev * thr
             # isotropic production per cell (per cm^3 s eV, summed over the rows owning the cell)
-            prod_cell = np.zeros(ns - 1)
-            np.add.at(prod_cell, owner[has_cell], (nr * mean * 2.0 * np.pi * np.concatenate(self.W))[has_cell])
+            prod_cell = per_cell(nr)
+            state.ionisation_rate[SPECIES.index(sp)] += prod_cell * dE
             for ks, f, e_sec in lst:
-                if ks >= 0:
+                if not (self.secondaries and self.cascading):
+                    budget.not_followed += f * n_ev * e_sec
+                elif ks >= 0:
                     q_iso[ks] += f * prod_cell * dE / (4.0 * np.pi * self.dE[ks])
                 else:
-                    budget.thermalised += f * float(ev.sum()) * e_sec
+                    budget.thermalised += f * n_ev * e_sec
+                if not self.cascading:
+                    budget.not_followed += f * n_ev * (energy - thr - e_sec)
+                    continue
                 k_lo, k_hi, w_hi = self._level_of(energy - thr - e_sec)
                 for kk, w in ((k_hi, w_hi), (k_lo, 1.0 - w_hi)):
                     if w <= 0 or kk < 0 or kk == k:
                         continue  # below the lowest centre the split carries no energy; kk == k: implicit
                     q_fwd[kk] += nr * f * w * mean * dE / self.dE[kk]
-        for w_exc, rate, targets in exc_split:
+        for sp, w_exc, rate, targets in exc_split:
             nr = rate[node_of_row]
-            budget.excitation += float((nr * events_row).sum()) * w_exc
+            n_ev = float((nr * events_row).sum())
+            budget.excitation += n_ev * w_exc
+            state.excitation_rate[SPECIES.index(sp)] += per_cell(nr) * dE
+            if not self.cascading:
+                budget.not_followed += n_ev * (energy - w_exc)
+                continue
             for kk, w in targets:
                 if w > 0 and 0 <= kk != k:
                     q_fwd[kk] += nr * w * mean * dE / self.dE[kk]

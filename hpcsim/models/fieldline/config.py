@@ -83,6 +83,9 @@ class Config:
     # --- physics switches and cross sections
     processes: tuple[str, ...] = param(PROCESSES, choices=PROCESSES, min_items=1,
                                        doc="Collision processes (coulomb_energy is required).")
+    secondaries: bool = param(True, doc="Secondary electrons from ionisation (false: the paper's Fig. 5 blue case).")
+    cascading: bool = param(True, doc="Follow electrons that excite or ionise, and their secondaries, to lower "
+                            "energies (false: the paper's Fig. 8 black case; Coulomb drag is kept).")
     ionisation_model: str = param("jackman", choices=("jackman", "beb"),
                                   doc="Ionisation cross sections: Jackman et al. (1977) as in Solomon et al. "
                                   "(1988), the paper's; or BEB (Kim and Rudd 1994).")

@@ -30,7 +30,7 @@ log = logging.getLogger("hpcsim.fieldline")
 ERG_TO_EV = 6.241_509_074e11
 #: columns of the per-case budget (eV cm^-2 s^-1 per unit area at the line's foot)
 BUDGET = ("injected", "coulomb_heating", "ionisation_thresholds", "excitation", "thermalised",
-          "escaped_south", "escaped_north", "absorbed_at_cuts")
+          "escaped_south", "escaped_north", "absorbed_at_cuts", "not_followed")
 #: columns of the per-case, per-hemisphere flux measures at s1 (Figs. 7-8)
 MEASURES = ("primary_energy_eV_cm2_s", "primary_particles_cm2_s", "escaping_energy_eV_cm2_s",
             "escaping_particles_cm2_s", "escaping_se_energy_eV_cm2_s", "escaping_se_particles_cm2_s",
@@ -78,7 +78,7 @@ class Model(BaseModel):
         cuts = {s1_nodes[h]: kind for h, kind in (("north", cfg.s1_boundary_north), ("south", cfg.s1_boundary_south))
                 if kind != "open"}
         self.cs = cs = cascade.CascadeSolver(g, dens, edges, comm, cfg.processes, cfg.ionisation_model,
-                                             cfg.elastic_screening_factor, cuts)
+                                             cfg.elastic_screening_factor, cuts, cfg.secondaries, cfg.cascading)
         self.s1_nodes = s1_nodes
         self.volume_source = self._photoelectron_source() if cfg.photoelectrons else None
         # nodes with the full directional flux in the output: the chosen altitudes and the equator
@@ -91,6 +91,8 @@ class Model(BaseModel):
         self.directional = np.full((nc, nE, self.dir_nodes.size, k_max), np.nan)
         self.heating = np.zeros((nc, ns))
         self.primary = np.zeros((nc, nE, 2))
+        self.ion_rate = np.zeros((nc, len(cascade.SPECIES), ns - 1))
+        self.exc_rate = np.zeros((nc, len(cascade.SPECIES), ns - 1))
         self.budget = np.zeros((nc, len(BUDGET)))
         self.measures = np.zeros((nc, 2, len(MEASURES)))
         self.steps_done = np.zeros(1, dtype=np.int64)
@@ -167,6 +169,12 @@ class Model(BaseModel):
                              "hemispherical flux of the injected primaries at s1, per case, level and hemisphere "
                              "(south, north); the rest of the downward flux there is secondaries and what "
                              "comes from the conjugate side", ("case", "level", "hemisphere")),
+            Field.replicated("ionisation_rate", self.ion_rate, "cm-3 s-1",
+                             "electron-impact ionisations per cell (between nodes i and i + 1), by species "
+                             "(N2, O2, O), summed over the levels solved", ("case", "species", "cell")),
+            Field.replicated("excitation_rate", self.exc_rate, "cm-3 s-1",
+                             "electron-impact excitations (all states) per cell, by species (N2, O2, O)",
+                             ("case", "species", "cell")),
             Field.replicated("heating_rate", self.heating, "eV cm-3 s-1",
                              "thermal-electron heating by Coulomb collisions Q(s) (eq. 18, rebuilt)", ("case", "node")),
             Field.replicated("energy_budget", self.budget, "eV cm-2 s-1",
@@ -186,6 +194,10 @@ class Model(BaseModel):
                              "isotropic sources per cell passed down to the levels not yet solved"),
             Field.replicated("pending_budget", np.array([getattr(p.budget, k) for k in BUDGET]), "eV cm-2 s-1",
                              "energy budget of the case in progress: " + ", ".join(BUDGET)),
+            Field.replicated("pending_ionisation_rate", p.ionisation_rate, "cm-3 s-1",
+                             "ionisation rate of the case in progress"),
+            Field.replicated("pending_excitation_rate", p.excitation_rate, "cm-3 s-1",
+                             "excitation rate of the case in progress"),
         ]
 
     def output_fields(self):
@@ -205,14 +217,18 @@ class Model(BaseModel):
         p.q_iso[...] = arrays["pending_isotropic_source"]
         for name, value in zip(BUDGET, arrays["pending_budget"]):
             setattr(p.budget, name, float(value))
+        p.ionisation_rate[...] = arrays["pending_ionisation_rate"]
+        p.excitation_rate[...] = arrays["pending_excitation_rate"]
+        self.ion_rate[...] = arrays["ionisation_rate"]
+        self.exc_rate[...] = arrays["excitation_rate"]
 
     def static_fields(self):
         g, cs = self.grid, self.cs
         k_max = self.directional.shape[-1]
         mu = np.full((self.dir_nodes.size, k_max), np.nan)
         for n, i in enumerate(self.dir_nodes):
-            _, d, m = cs.dirs[i]
-            mu[n, :m.size] = d * m
+            m = cs.dirs[i][2]  # signed local mu
+            mu[n, :m.size] = m
         bg = self.bg
         return [
             Field.replicated("energy_eV", cs.E, "eV", "energy level centres", ("level",)),
@@ -242,6 +258,8 @@ class Model(BaseModel):
         surface = self._surface(case)
         phi = cs.solve_level(k, self._pending, surface)
         self._record_level(c, k, phi, surface)
+        self.ion_rate[c] = self._pending.ionisation_rate
+        self.exc_rate[c] = self._pending.excitation_rate
         self.steps_done[0] += 1
         if k == 0:
             self._finish_case(c)
