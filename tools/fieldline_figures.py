@@ -625,9 +625,9 @@ def fig07(run: FieldlineRun, plt) -> dict:
     axes[0].set_title("(a) energy fluxes", fontsize=10)
     axes[1].set_title("(b) particle fluxes", fontsize=10)
     ax = axes[2]
-    fractions = (("escaping / primary energy", "escape_energy_fraction_north", "energy", "tab:blue"),
-                 ("escaping / primary particles", "escape_particle_fraction_north", "particles", "tab:cyan"),
-                 ("SE share of escaping particles", "escaping_se_particle_share_north", "se_share", "gold"))
+    fractions = (("escaping / primary energy", "escape_energy_fraction", "energy", "tab:blue"),
+                 ("escaping / primary particles", "escape_particle_fraction", "particles", "tab:cyan"),
+                 ("SE share of escaping particles", "escaping_se_particle_share", "se_share", "gold"))
     width = 0.8 / len(fractions)
     marked = False
     for j, (label, key, paper_key, colour) in enumerate(fractions):
@@ -778,7 +778,7 @@ def fig_budget(run: FieldlineRun, plt) -> dict:
         ax.bar(x, frac, 0.6, bottom=bottom, color=colour, label=names.get(key, key))
         bottom += frac
     for c in range(run.n_cases):
-        residual = run.summaries[c]["budget_residual"]
+        residual = run.summaries[c]["energy_balance_residual"]
         ax.text(x[c], bottom[c] + 0.02, f"residual\n{residual:.2e}", ha="center", va="bottom", fontsize=7)
     ax.set_xticks(x, [run.label(c) for c in range(run.n_cases)], rotation=20 if run.n_cases > 3 else 0)
     ax.set_ylim(0.0, 1.15)
@@ -855,16 +855,16 @@ def table(runs: list[FieldlineRun]) -> str:
         for c in range(run.n_cases):
             s = run.summaries[c]
             m = dict(zip(run.measure_names, run.measures[c, 1]))
-            thermal = s.get("returned_thermal_flux_north_eV_cm2_s", m["returned_thermal_eV_cm2_s"])
+            thermal = s.get("returned_thermal_flux_eV_cm2_s", m["returned_thermal_eV_cm2_s"])
             se = m["escaping_se_energy_eV_cm2_s"]
-            ratio = s.get("returned_thermal_over_escaping_se_energy_north", thermal / se if se > 0 else math.nan)
+            ratio = s.get("returned_thermal_over_escaping_se_energy", thermal / se if se > 0 else math.nan)
             primaries = run.fieldline.get("primary_spectrum", "maxwellian") != "none"
             cells = ([run.name] if many else []) + [
                 run.label(c), f"{run.e0_keV[c]:g}" if primaries else "-",
-                _fmt(s.get("escape_energy_fraction_north"), ".3f"),
-                _fmt(s.get("escape_particle_fraction_north"), ".3f"),
-                _fmt(s.get("escaping_se_particle_share_north"), ".3f"),
-                _fmt(thermal, ".3g"), _fmt(ratio, ".3f"), _fmt(s.get("budget_residual"), ".2e")]
+                _fmt(s.get("escape_energy_fraction"), ".3f"),
+                _fmt(s.get("escape_particle_fraction"), ".3f"),
+                _fmt(s.get("escaping_se_particle_share"), ".3f"),
+                _fmt(thermal, ".3g"), _fmt(ratio, ".3f"), _fmt(s.get("energy_balance_residual"), ".2e")]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -337,21 +337,30 @@ class Model(BaseModel):
 
 
 def case_summary(measures, budget, suffix: str = "") -> dict:
-    """Headline numbers of one case from its flux measures (hemisphere, column) and budget."""
+    """Headline numbers of one case from its flux measures (hemisphere, column) and budget.
+
+    Unsuffixed keys are the paper's (northern hemisphere, Fig. 7): ``escape_energy_fraction``,
+    ``escape_particle_fraction`` (escaping over precipitating primaries at s1, all energies),
+    ``escaping_se_particle_share`` (E < 600 eV), ``returned_thermal_flux_eV_cm2_s`` (eq. 19),
+    ``returned_thermal_over_escaping_se_energy``; ``_south`` keys repeat them for the south;
+    ``energy_balance_residual`` = (injected - deposited - escaped - absorbed) / injected.
+    """
     out = {}
     for h, hemi in enumerate(HEMISPHERES):
         f = dict(zip(MEASURES, measures[h]))
-        if f["primary_energy_eV_cm2_s"] <= 0:
-            continue
-        out[f"escape_energy_fraction_{hemi}{suffix}"] = f["escaping_energy_eV_cm2_s"] / f["primary_energy_eV_cm2_s"]
-        out[f"escape_particle_fraction_{hemi}{suffix}"] = (f["escaping_particles_cm2_s"]
-                                                           / f["primary_particles_cm2_s"])
-        out[f"escaping_se_particle_share_{hemi}{suffix}"] = (f["escaping_se_particles_cm2_s"]
-                                                             / max(f["escaping_particles_cm2_s"], 1e-300))
-        out[f"returned_thermal_flux_{hemi}_eV_cm2_s{suffix}"] = f["returned_thermal_eV_cm2_s"]
-        out[f"returned_thermal_over_escaping_se_energy_{hemi}{suffix}"] = (
+        tag = "" if hemi == "north" else "_south"
+        if f["primary_energy_eV_cm2_s"] > 0:
+            out[f"escape_energy_fraction{tag}{suffix}"] = (f["escaping_energy_eV_cm2_s"]
+                                                          / f["primary_energy_eV_cm2_s"])
+            out[f"escape_particle_fraction{tag}{suffix}"] = (f["escaping_particles_cm2_s"]
+                                                            / f["primary_particles_cm2_s"])
+        out[f"escaping_se_particle_share{tag}{suffix}"] = (f["escaping_se_particles_cm2_s"]
+                                                           / max(f["escaping_particles_cm2_s"], 1e-300))
+        out[f"escaping_energy_eV_cm2_s{tag}{suffix}"] = f["escaping_energy_eV_cm2_s"]
+        out[f"returned_thermal_flux_eV_cm2_s{tag}{suffix}"] = f["returned_thermal_eV_cm2_s"]
+        out[f"returned_thermal_over_escaping_se_energy{tag}{suffix}"] = (
             f["returned_thermal_eV_cm2_s"] / max(f["escaping_se_energy_eV_cm2_s"], 1e-300))
     b = dict(zip(BUDGET, budget))
     spent = sum(v for k, v in b.items() if k != "injected")
-    out["budget_residual" + suffix] = (b["injected"] - spent) / b["injected"] if b["injected"] else 0.0
+    out["energy_balance_residual" + suffix] = (b["injected"] - spent) / b["injected"] if b["injected"] else 0.0
     return out
