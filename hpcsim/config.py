@@ -95,10 +95,11 @@ class RunConfig:
     steady_state: bool = param(False, doc="Solve for a steady state instead of stepping in time "
                                "(only for models that support it).")
     end_time_s: float | None = param(None, gt=0.0, doc="Simulated time at which the run ends, s. "
-                                     "Required unless steady_state; not used by the wpi model "
-                                     "(one step per wave-front position).")
+                                     "Required unless steady_state; not used by models that plan their own "
+                                     "steps (wpi: one per wave-front position; fieldline in steady mode: one "
+                                     "per energy level).")
     dt_s: float | None = param(None, gt=0.0, doc="Time step, s. Required unless steady_state; "
-                                "not used by the wpi model.")
+                                "not used by wpi and by fieldline in steady mode.")
     output_every_s: float | None = param(None, gt=0.0, doc="Write diagnostics and snapshots every "
                                          "this much simulated time, s; a multiple of dt_s. "
                                          "Default: only at the start and the end.")
@@ -278,7 +279,7 @@ def _validate(raw: dict, text: str, source: str, overrides: tuple[str, ...]) -> 
     model, model_problems = build(name, model_config_class(name), model_raw)
     problems += model_problems
     if not problems:
-        problems += run.check(plans_own_steps=getattr(model_config_class(name), "plans_own_steps", False))
+        problems += run.check(plans_own_steps=getattr(model, "plans_own_steps", False))
         problems += model.check(run)
     if problems:
         raise ConfigError(source, problems)

@@ -65,7 +65,7 @@ def test_energy_budget_closes(base):
     from hpcsim.models.fieldline.model import BUDGET, case_summary
     budget = final(base, "energy_budget")[0]
     summary = case_summary(final(base, "flux_measures")[0], budget)
-    assert abs(summary["energy_balance_residual"]) < 2e-3
+    assert abs(summary["energy_balance_residual"]) < 1e-10
     b = dict(zip(BUDGET, budget))
     # injected = both hemispheres' primaries: 2 x 2 erg cm-2 s-1 over 600 eV - 4 keV (discretised on
     # the coarse levels, within 3 %)
@@ -153,7 +153,7 @@ def test_one_hemisphere_and_scan_of_e0(tmp_path):
     for c in range(2):
         assert m[c, 0, 0] == 0.0 and m[c, 1, 0] > 0
         assert m[c, 0, 6] > 0                       # what escapes the north comes down in the south
-        assert abs(case_summary(m[c], b[c])["energy_balance_residual"]) < 2e-3
+        assert abs(case_summary(m[c], b[c])["energy_balance_residual"]) < 1e-10
     # a harder spectrum loses a smaller share of its energy upward (paper Fig. 7)
     s = [case_summary(m[c], b[c]) for c in range(2)]
     assert s[1]["escape_energy_fraction"] < s[0]["escape_energy_fraction"]
@@ -164,7 +164,7 @@ def test_photoelectrons_alone_close_the_budget(tmp_path):
     b = final(tmp_path / "pe", "energy_budget")[0]
     assert b[0] > 1e9                                # eV cm-2 s-1 of photoelectron energy on a sunlit line
     spent = b[1:].sum()
-    assert spent / b[0] == pytest.approx(1.0, abs=3e-3)
+    assert spent / b[0] == pytest.approx(1.0, abs=1e-10)
 
 
 def test_input_errors_name_key_and_value():
@@ -198,12 +198,12 @@ def test_conjugate_ionosphere_removed_alpha_beta(tmp_path):
     alpha = h[:, s, 1] / up
     beta = (h[:, n, 1] - p[:, 1]) / up
     assert np.all(alpha[e > 300] > 0.98) and np.all(alpha < 1.01)
-    assert beta[(e > 3) & (e < 6)].mean() > 5 * beta[(e > 30) & (e < 60)].mean() > 0
+    assert beta[(e > 3) & (e < 6)].mean() > 3 * beta[(e > 30) & (e < 60)].mean() > 0
     run(tmp_path, "both", 'precipitation = "north"')
     removed = case_summary(final(tmp_path / "rm", "flux_measures")[0], final(tmp_path / "rm", "energy_budget")[0])
     full = case_summary(final(tmp_path / "both", "flux_measures")[0], final(tmp_path / "both", "energy_budget")[0])
     assert removed["escape_particle_fraction"] < full["escape_particle_fraction"]
-    assert abs(removed["energy_balance_residual"]) < 2e-3
+    assert abs(removed["energy_balance_residual"]) < 1e-10
 
 
 @pytest.mark.parametrize("kind", ["reflecting", "absorbing"])
@@ -227,4 +227,62 @@ def test_barrier_and_absorbing_top_at_800_km(tmp_path, kind):
     from hpcsim.models.fieldline.model import BUDGET
     absorbed = dict(zip(BUDGET, b))["absorbed_at_cuts"]
     assert (absorbed > 0.02 * b[0]) if kind == "absorbing" else absorbed == 0.0
-    assert abs(b[0] - b[1:].sum()) < 2e-3 * b[0]
+    assert abs(b[0] - b[1:].sum()) < 1e-10 * b[0]
+
+
+# ------------------------------------------------------------------ time-dependent mode
+def td_toml(output_dir, dt, end, extra=""):
+    return toml(output_dir, 'mode = "time_dependent"\n' + extra,
+                run_extra=f"dt_s = {dt}\nend_time_s = {end}\noutput_every_s = {dt}")
+
+
+def run_td(tmp, name, dt, end, restart=None):
+    return Runner(loads(td_toml(str(tmp / name), dt, end), source=f"{name}.toml"), MPI.COMM_SELF,
+                  restart=restart).run()
+
+
+def test_time_dependent_fills_the_line_toward_the_steady_state_and_closes_the_budget(base, tmp_path):
+    """Backward Euler from an empty line: the energy budget (with the change of the energy held on
+    the line) closes at every step; the escape grows toward the steady value; one step of
+    1e10 s is the steady state (trapped plasmaspheric electrons live for hours)."""
+    run_td(tmp_path, "td", 0.5, 1.5)
+    with h5py.File(tmp_path / "td" / "output.h5", "r") as f:
+        ts = f["timeseries"]
+        residual = ts["energy_balance_residual"][1:]
+        escape = ts["escape_energy_fraction"][1:]
+        stored = ts["stored_energy_rate"][1:]
+    assert np.all(np.abs(residual) < 1e-10)
+    assert np.all(np.diff(escape) > 0) and np.all(stored > 0)
+    steady = final(base, "omnidirectional_flux")
+    run_td(tmp_path, "big", 1e10, 1e10)
+    np.testing.assert_allclose(final(tmp_path / "big", "omnidirectional_flux"), steady, rtol=1e-4,
+                               atol=1e-8 * steady.max())
+    assert escape[-1] < final(base, "flux_measures")[0, 1, 2] / final(base, "flux_measures")[0, 1, 0]
+
+
+def test_time_dependent_restart_is_exact(tmp_path, monkeypatch):
+    from hpcsim.models.fieldline.model import Model
+    run_td(tmp_path, "ref", 0.25, 1.0)
+    real_step = Model.step
+    calls = {"n": 0}
+
+    def step_then_stop(self, dt_s):
+        real_step(self, dt_s)
+        calls["n"] += 1
+        if calls["n"] == 2:
+            os.kill(os.getpid(), signal.SIGUSR1)
+
+    monkeypatch.setattr(Model, "step", step_then_stop)
+    first = run_td(tmp_path, "rs", 0.25, 1.0)
+    assert not first.complete and first.step == 2
+    monkeypatch.setattr(Model, "step", real_step)
+    assert run_td(tmp_path, "rs", 0.25, 1.0, restart="latest").complete
+    for name in ("omnidirectional_flux", "hemispherical_flux", "energy_budget", "flux_measures"):
+        np.testing.assert_array_equal(final(tmp_path / "rs", name), final(tmp_path / "ref", name))
+
+
+def test_time_dependent_input_errors():
+    with pytest.raises(ConfigError) as exc:
+        loads(toml("x", 'mode = "time_dependent"\ne0_keV_values = [0.8, 1.0]'), source="t.toml")
+    text = str(exc.value)
+    assert "[run] end_time_s" in text and "e0_keV_values" in text

@@ -49,6 +49,8 @@ from hpcsim.models.fieldline.transport import LevelSolver
 
 #: A = 2 pi e^4 ln(Lambda) of the paper's eq. (2), eV^2 cm^2
 COULOMB_A_EV2_CM2 = 2.6e-12
+#: electron speed per sqrt(energy): v = 5.931e7 cm/s sqrt(E / eV) (non-relativistic)
+ELECTRON_SPEED_CM_S_PER_SQRT_EV = 5.931e7
 #: neutral species, in the order of the rate arrays
 SPECIES = ("N2", "O2", "O")
 
@@ -63,12 +65,6 @@ def energy_edges_eV(e_min: float = 1.0, e_max: float = 1.0e4, step_low_eV: float
     return np.concatenate((low, high))
 
 
-def angular_weights(mu_abs: np.ndarray) -> np.ndarray:
-    """Widths in local |mu| of the cells around ascending |mu| points: midpoints, 0 and 1 as ends."""
-    edges = np.concatenate(([0.0], 0.5 * (mu_abs[1:] + mu_abs[:-1]), [1.0]))
-    return np.diff(edges)
-
-
 @dataclass
 class Budget:
     """Energy flows, eV cm^-2 s^-1 per unit area at the line's foot (flux-tube normalised)."""
@@ -80,12 +76,14 @@ class Budget:
     thermalised: float = 0.0
     absorbed_at_cuts: float = 0.0
     not_followed: float = 0.0
+    stored_change: float = 0.0
     escaped_south: float = 0.0
     escaped_north: float = 0.0
 
     def residual(self) -> float:
         out = (self.coulomb_heating + self.ionisation_thresholds + self.excitation + self.thermalised
-               + self.escaped_south + self.escaped_north + self.absorbed_at_cuts + self.not_followed)
+               + self.escaped_south + self.escaped_north + self.absorbed_at_cuts + self.not_followed
+               + self.stored_change)
         return (self.injected - out) / self.injected if self.injected else 0.0
 
 
@@ -97,7 +95,8 @@ class CascadeState:
     q_iso: isotropic sources per cell and level, cm^-3 s^-1 sr^-1 eV^-1; budget: energy flows;
     ionisation_rate, excitation_rate: events per cell (between nodes i and i + 1) summed over the
     levels solved so far, cm^-3 s^-1, one row per species of :data:`SPECIES` (excitation: all
-    states of the species).
+    states of the species); level_mean: the cell-mean flux of each row of the level solved last
+    (what a time step keeps for the next one).
     """
 
     q_fwd: np.ndarray
@@ -105,6 +104,7 @@ class CascadeState:
     budget: Budget
     ionisation_rate: np.ndarray
     excitation_rate: np.ndarray
+    level_mean: np.ndarray | None = None
 
 
 class CascadeSolver:
@@ -159,10 +159,10 @@ class CascadeSolver:
         self.idx = self.solver.idx
         ns = grid.ns
         self.dirs = [self.idx.local_directions(i) for i in range(ns)]
-        self.W = []     # angular weight (local |mu| cell width) per local direction
-        for i in range(ns):
-            w = angular_weights(grid.local_mu(i))
-            self.W.append(np.repeat(w, 2))
+        # per local direction: W solid-angle weight (local |mu| width of the line's mu0 cell) and F
+        # flux weight (int |mu| d|mu| over it); F x area is constant along a line (grid.flux_weights)
+        self.W = [np.repeat(grid.local_cell_widths(i), 2) for i in range(ns)]
+        self.F = [np.repeat(grid.flux_weights(i), 2) for i in range(ns)]
         ds = np.diff(grid.s_km) * 1e5
         self.node_len_cm = 0.5 * (np.concatenate(([0.0], ds)) + np.concatenate((ds, [0.0])))
         i_s1 = int(np.argmin(np.abs(grid.altitude_km[: ns // 2] - grid.s1_km)))
@@ -170,10 +170,21 @@ class CascadeSolver:
         self.species = [s for s in SPECIES if s in densities]
         # length of each local direction's upwind cell (0 where a row has none: line ends, mirrors);
         # the angular operators weigh directions by W x length so that they conserve exactly
-        self.owner = owner = self._cell_owners()
         self.node_of_row = np.repeat(np.arange(ns), np.diff(self.idx.offset))
+        self.owner = owner = self._cell_owners()
         row_len = np.where(owner >= 0, ds[np.maximum(owner, 0)], 0.0)
         self.len = [row_len[self.idx.offset[i]:self.idx.offset[i + 1]] for i in range(ns)]
+        # residence weight of each row over its upwind cell: F / mu_bar (the time a line's particles
+        # spend per unit length goes as 1/mu), so that mu_bar x Wc x area is constant along a line
+        # and transport, collisions and the bookkeeping conserve exactly; 0 on rows without a cell
+        mub = self.solver.row_mu_bar()
+        f_rows = np.concatenate(self.F)
+        wc = np.where((owner >= 0) & (mub > 0), f_rows / np.where(mub > 0, mub, 1.0), 0.0)
+        self.Wc = [wc[self.idx.offset[i]:self.idx.offset[i + 1]] for i in range(ns)]
+        # phase volume of each cell: sum over the rows that own it of length x 2 pi Wc x area
+        row_vol = row_len * 2.0 * np.pi * wc * self.area[self.node_of_row]
+        self.cell_volume = np.zeros(ns - 1)
+        np.add.at(self.cell_volume, owner[owner >= 0], row_vol[owner >= 0])
         self._coulomb_cache = {}
         self._cos_cache = {}
 
@@ -188,7 +199,7 @@ class CascadeSolver:
         a, b = self.idx.offset[i], self.idx.offset[i + 1]
         j, d, mu = self.dirs[i]
         sel = d == direction
-        return 2.0 * np.pi * float(np.sum(np.abs(mu[sel]) * self.W[i][sel] * phi[a:b][sel]))
+        return 2.0 * np.pi * float(np.sum(self.F[i][sel] * phi[a:b][sel]))
 
     def _level_of(self, energy):
         """Split an energy between the two level centres around it: (k_lo, k_hi, w_hi); k_lo = -1 below."""
@@ -201,24 +212,16 @@ class CascadeSolver:
         return k_hi - 1, k_hi, w_hi
 
     def _absorbed_at_cut(self, phi, i_c):
-        """Number flux (per eV, per unit area at the foot) that reaches an absorbing cut at node i_c.
-
-        From below: the flux through i_c toward the cut. From above: the flux of the equator-side
-        neighbour i_m along the mu0 lines that continue to i_c, weighted as at i_c (a mu0 line
-        carries the same number flux per flux-tube area on both sides of the cell; the angular
-        cells of i_m, whose directions jump from its own mirror value to the loss cone, would
-        not weigh these lines correctly).
-        """
+        """Number flux (per eV, per unit area at the foot) that reaches an absorbing cut at node i_c
+        from both sides: from i_m (the equator-side neighbour) only along the lines that continue
+        to i_c (a line mirroring at i_m reflects there)."""
         i_m = self.solver.cut_neighbour(i_c)
         toward_m, toward_c = (1 if i_m > i_c else -1), (1 if i_c > i_m else -1)
-        below = self.flux_through(phi, i_c, toward_m) * self.area[i_c]
-        j_m, d_m, _ = self.dirs[i_m]
-        j_c, d_c, mu_c = self.dirs[i_c]
-        go = (d_m == toward_c) & (j_m >= self.grid.first_mu0[i_c])
-        rows_m = self.idx.offset[i_m] + np.flatnonzero(go)
-        local_c = self.idx.index(i_c, j_m[go], d_m[go]) - self.idx.offset[i_c]
-        above = 2.0 * np.pi * float(np.sum(np.abs(mu_c[local_c]) * self.W[i_c][local_c] * phi[rows_m])) * self.area[i_c]
-        return below + above
+        j, d, _ = self.dirs[i_m]
+        a = self.idx.offset[i_m]
+        go = (d == toward_c) & (j >= self.grid.first_mu0[i_c])
+        from_m = 2.0 * np.pi * float(np.sum(self.F[i_m][go] * phi[a:a + j.size][go]))
+        return self.flux_through(phi, i_c, toward_m) * self.area[i_c] + from_m * self.area[i_m]
 
     # -- per-level operators -------------------------------------------------------------
     def _coulomb_angle(self, i, energy):
@@ -240,7 +243,7 @@ class CascadeSolver:
         K = mu.size
         S = np.zeros((K, K))
         order = np.argsort(mu, kind="stable")
-        vol = self.W[i] * self.len[i]
+        vol = self.Wc[i] * self.len[i]
         a, b = order[:-1], order[1:]
         gap = mu[b] - mu[a]
         ok = (gap > 1e-12) & (vol[a] > 0) & (vol[b] > 0)  # skip mirror-point pairs and line ends
@@ -287,7 +290,7 @@ class CascadeSolver:
         is what the other directions gain (exact conservation). Rows without a cell (incoming
         directions at the 90-km ends) receive nothing: below 90 km is absorbing.
         """
-        W, ell = self.W[i], self.len[i]
+        W, ell = self.Wc[i], self.len[i]
         K = W.size
         total = np.zeros((K, K))
         shapes = {}
@@ -359,9 +362,9 @@ class CascadeSolver:
         if volume_source is not None:
             prod = np.asarray(volume_source, dtype=float)
             state.q_iso += prod / (4.0 * np.pi)
-            cell_len = np.diff(self.grid.s_km) * 1e5
-            cell_area = 0.5 * (self.area[1:] + self.area[:-1])
-            state.budget.injected += float(np.sum(prod * (self.E * self.dE)[:, None] * (cell_len * cell_area)[None, :]))
+            # what the rows owning each cell receive (the same measure the emission uses)
+            state.budget.injected += float(np.sum(prod / (4.0 * np.pi) * (self.E * self.dE)[:, None]
+                                                  * self.cell_volume[None, :]))
         return state
 
     def solve(self, surface_eV: dict | None = None, volume_source=None):
@@ -375,8 +378,15 @@ class CascadeSolver:
             phi_all[k] = self.solve_level(k, state, surface_eV)
         return phi_all, state.budget
 
-    def solve_level(self, k: int, state: CascadeState, surface_eV: dict | None = None) -> np.ndarray:
+    def solve_level(self, k: int, state: CascadeState, surface_eV: dict | None = None,
+                    dt_s: float | None = None, previous_mean=None) -> np.ndarray:
         """Solve level k with the sources the levels above left in ``state``; pass its losses down.
+
+        Time dependent (``dt_s``): one backward-Euler step of (1/v) dPhi/dt, i.e. an extinction
+        1/(v dt) and a source previous_mean/(v dt) per row, ``previous_mean`` being this level's
+        cell means at the previous time (:attr:`CascadeState.level_mean` of that step). Energy only
+        moves down, so the top-down sweep solves the implicit step exactly. The budget's
+        ``stored_change`` is the rate of change of the energy held on the line.
 
         ``surface_eV`` maps a node index to a function of energy (eV) giving the injected flux
         per local direction at that node, cm^-2 s^-1 sr^-1 eV^-1 (array over the node's local
@@ -388,7 +398,7 @@ class CascadeSolver:
         """
         idx, ns = self.idx, self.grid.ns
         node_of_row = self.node_of_row
-        weight = 2.0 * np.pi * np.concatenate(self.W) * self.area[node_of_row]   # sr x area per row
+        weight = 2.0 * np.pi * np.concatenate(self.Wc) * self.area[node_of_row]   # sr x area per row
         owner = self.owner
         q_fwd, q_iso, budget = state.q_fwd, state.q_iso, state.budget
         surface_eV = surface_eV or {}
@@ -412,6 +422,10 @@ class CascadeSolver:
         kappa = sum(nu.values()) if nu else np.zeros(ns)
         for _, _, rate in exc:
             kappa = kappa + rate
+        inv_vdt = 0.0
+        if dt_s is not None:
+            inv_vdt = 1.0 / (ELECTRON_SPEED_CM_S_PER_SQRT_EV * np.sqrt(energy) * dt_s)
+            kappa = kappa + inv_vdt
         elastic_level = self._elastic_level(energy) if "elastic" in use else []
         for i in range(self.solver.node_lo, self.solver.node_hi):  # this rank's segment only
             parts = []
@@ -448,12 +462,14 @@ class CascadeSolver:
                 self_w += rate * w_hi
             exc_split.append((sp, w_exc, rate, ((k_hi, w_hi), (k_lo, 1.0 - w_hi))))
         src = q_fwd[k].copy()
+        if dt_s is not None and previous_mean is not None:
+            src += inv_vdt * np.asarray(previous_mean, dtype=float)
         has_cell = owner >= 0
         src[has_cell] += q_iso[k][owner[has_cell]]
         surface = {i: f(energy) for i, f in surface_eV.items()}
         for i, vals in surface.items():
             j, d, mu = self.dirs[i]
-            inj = 2.0 * np.pi * float(np.sum(np.abs(mu) * self.W[i] * vals)) * dE * self.area[i]
+            inj = 2.0 * np.pi * float(np.sum(self.F[i] * vals)) * dE * self.area[i]
             budget.injected += inj * energy
         phi = self.solver.solve(kappa - self_w, scatter, src, surface or None)
         mean, length = self.solver.cell_means(phi)
@@ -465,7 +481,11 @@ class CascadeSolver:
         for i_c, kind in self.solver.cuts.items():
             if kind == "absorbing":
                 budget.absorbed_at_cuts += dE * energy * self._absorbed_at_cut(phi, i_c)
+        state.level_mean = mean
         events_row = mean * length * weight * dE   # per unit nu: events per ionospheric area per s
+        if dt_s is not None:
+            old = 0.0 if previous_mean is None else np.asarray(previous_mean, dtype=float)
+            budget.stored_change += float((inv_vdt * (mean - old) * length * weight).sum()) * dE * energy
         nu_row = {name: v[node_of_row] for name, v in nu.items()}
         if "coulomb" in nu:
             ev = nu_row["coulomb"] * events_row
@@ -474,11 +494,11 @@ class CascadeSolver:
                 q_fwd[k - 1] += nu_row["coulomb"] * mean * dE / self.dE[k - 1]
             else:
                 budget.coulomb_heating += float(ev.sum()) * energy
-        rows_w = 2.0 * np.pi * np.concatenate(self.W)
+        vol = np.where(self.cell_volume > 0, self.cell_volume, 1.0)
 
-        def per_cell(row_rate):  # events per cm^3 s in each cell from a per-row rate x mean flux
+        def per_cell(row_rate):  # events in each cell per unit foot area per s per eV (phase-volume weighted)
             cell = np.zeros(ns - 1)
-            np.add.at(cell, owner[has_cell], (row_rate * mean * rows_w)[has_cell])
+            np.add.at(cell, owner[has_cell], (row_rate * mean * length * weight)[has_cell])
             return cell
 
         for sp, lst in pieces.items():
@@ -489,12 +509,12 @@ class CascadeSolver:
             budget.ionisation_thresholds += n_ev * thr
             # isotropic production per cell (per cm^3 s eV, summed over the rows owning the cell)
             prod_cell = per_cell(nr)
-            state.ionisation_rate[SPECIES.index(sp)] += prod_cell * dE
+            state.ionisation_rate[SPECIES.index(sp)] += prod_cell * dE * 4.0 * np.pi / vol
             for ks, f, e_sec in lst:
                 if not (self.secondaries and self.cascading):
                     budget.not_followed += f * n_ev * e_sec
                 elif ks >= 0:
-                    q_iso[ks] += f * prod_cell * dE / (4.0 * np.pi * self.dE[ks])
+                    q_iso[ks] += f * prod_cell * dE / (vol * self.dE[ks])
                 else:
                     budget.thermalised += f * n_ev * e_sec
                 if not self.cascading:
@@ -509,7 +529,7 @@ class CascadeSolver:
             nr = rate[node_of_row]
             n_ev = float((nr * events_row).sum())
             budget.excitation += n_ev * w_exc
-            state.excitation_rate[SPECIES.index(sp)] += per_cell(nr) * dE
+            state.excitation_rate[SPECIES.index(sp)] += per_cell(nr) * dE * 4.0 * np.pi / vol
             if not self.cascading:
                 budget.not_followed += n_ev * (energy - w_exc)
                 continue

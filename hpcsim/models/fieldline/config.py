@@ -23,8 +23,10 @@ PROCESSES = ("coulomb_energy", "coulomb_angle", "ionisation", "excitation", "ela
 class Config:
     """The `fieldline` model: steady superthermal electron fluxes along a closed field line."""
 
-    #: one runner step per energy level per case; no [run] times
-    plans_own_steps = True
+    mode: str = param("steady", choices=("steady", "time_dependent"),
+                      doc="\"steady\": one runner step per energy level per case, no [run] times; "
+                      "\"time_dependent\": backward-Euler steps of [run] dt_s up to end_time_s from an empty "
+                      "line, sources switched on at t = 0 (one case).")
 
     # --- line and background
     L: float = param(6.0, ge=1.5, le=12.0, doc="L shell of the field line (centred dipole), Earth radii.")
@@ -97,6 +99,11 @@ class Config:
     directional_altitudes_km: tuple[float, ...] = param((800.0,), doc="Altitudes (km, both hemispheres) "
                                                         "where the full directional flux is written.")
 
+    @property
+    def plans_own_steps(self) -> bool:
+        """Steady runs take one step per energy level per case (no [run] times)."""
+        return self.mode == "steady"
+
     def cases(self) -> list["Config"]:
         """One Config per E0 (``e0_keV`` set, ``e0_keV_values`` emptied)."""
         values = self.e0_keV_values or (self.e0_keV,)
@@ -139,5 +146,13 @@ class Config:
             datetime.date.fromisoformat(self.date)
         except ValueError:
             problems.append(Problem("fieldline", "date", self.date, "must be an ISO date YYYY-MM-DD"))
-        problems += step_counted_run_problems(run, "fieldline", "energy level per case")
+        if self.mode == "steady":
+            problems += step_counted_run_problems(run, "fieldline", "energy level per case")
+        else:
+            if self.e0_keV_values:
+                problems.append(Problem("fieldline", "e0_keV_values", list(self.e0_keV_values),
+                                        "a time-dependent run has one case: use e0_keV"))
+            if run.steady_state:
+                problems.append(Problem("run", "steady_state", True, "not used by the fieldline model: "
+                                        "set [fieldline] mode = \"steady\" instead"))
         return problems

@@ -9,6 +9,7 @@ energy in eV.
 
 * omnidirectional flux  J(E, s) = int Phi dOmega                              cm^-2 s^-1 eV^-1
 * hemispherical flux    F_up/down(E, s) = 2 pi int_0^1 mu Phi(+-mu) dmu        cm^-2 s^-1 eV^-1
+  (int mu dmu over each mu0 line's cell: the grid's flux weights)
 * albedo (eq. 20, rebuilt): A(E) = F_up(E) / F_down(E) at 800 km
 * heating rate of the thermal electrons (eq. 18, rebuilt from the Coulomb term of eq. 2):
   Q(s) = sum_k (A n_e / E_k) J(E_k, s) dE_k                                    eV cm^-3 s^-1
@@ -49,7 +50,7 @@ def hemispherical(cs, phi, node: int, which: str) -> np.ndarray:
     _, d, mu = cs.dirs[node]
     up = _up_direction(cs, node)
     sel = d == (up if which == "up" else -up)
-    return 2.0 * np.pi * phi[:, a:b][:, sel] @ (np.abs(mu[sel]) * cs.W[node][sel])
+    return 2.0 * np.pi * phi[:, a:b][:, sel] @ cs.F[node][sel]
 
 
 def albedo(cs, phi, node: int) -> np.ndarray:

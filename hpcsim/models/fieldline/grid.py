@@ -50,6 +50,11 @@ class FieldLineGrid:
         At node i the allowed |mu0| are ``mu0[first_mu0[i]:]``.
     mirror_node : ndarray of int (nm,)
         For trapped values, the southern node where mu0 = mu0B (mirror point); -1 for loss cone.
+    mu0_lo, mu0_hi : ndarray (nm,)
+        The cell of each mu0 line in mu0: a trapped line owns [its own value, the next value)
+        (its lower edge is its mirror value, so at any node a cell is either wholly present or
+        absent); the loss-cone lines own the images of the uniform local-|mu| cells at s1. The
+        cells tile [mu0B(first node), 1].
     """
 
     L: float
@@ -62,6 +67,8 @@ class FieldLineGrid:
     first_mu0: np.ndarray
     mirror_node: np.ndarray
     s1_km: float
+    mu0_lo: np.ndarray
+    mu0_hi: np.ndarray
 
     @property
     def ns(self) -> int:
@@ -75,6 +82,23 @@ class FieldLineGrid:
         """|mu| at node i of the allowed mu0 values (ascending): (1 - (B/B0)(1 - mu0^2))^(1/2)."""
         m0 = self.mu0[self.first_mu0[i]:]
         return np.sqrt(np.clip(1.0 - self.b_ratio[i] * (1.0 - m0**2), 0.0, 1.0))
+
+    def _local_mu_of(self, i: int, mu0) -> np.ndarray:
+        return np.sqrt(np.clip(1.0 - self.b_ratio[i] * (1.0 - np.asarray(mu0) ** 2), 0.0, 1.0))
+
+    def local_cell_widths(self, i: int) -> np.ndarray:
+        """Widths in local |mu| at node i of the cells of the allowed lines (sum 1): solid-angle weights."""
+        lines = slice(self.first_mu0[i], None)
+        return self._local_mu_of(i, self.mu0_hi[lines]) - self._local_mu_of(i, self.mu0_lo[lines])
+
+    def flux_weights(self, i: int) -> np.ndarray:
+        """int |mu| d|mu| over each allowed line's cell at node i: (B/B0)(hi^2 - lo^2)/2.
+
+        Times the flux-tube area (~ 1/B) this is the same at every node of a line, so the number
+        flux carried by a line is conserved exactly between nodes.
+        """
+        lines = slice(self.first_mu0[i], None)
+        return 0.5 * self.b_ratio[i] * (self.mu0_hi[lines] ** 2 - self.mu0_lo[lines] ** 2)
 
     def n_unknowns(self) -> int:
         """Unknowns of one energy level: both directions of every allowed mu0 at every node."""
@@ -120,9 +144,15 @@ def build(L: float, bottom_km: float = 90.0, s1_km: float = 800.0, step_bottom_k
     mag_nodes = np.arange(n_iono, n_iono + magnetosphere_cells - 1)           # southern magnetospheric nodes
     trapped = np.sqrt(np.clip(1.0 - 1.0 / b_ratio[mag_nodes], 0.0, None))     # descending toward the equator
     mu0 = np.concatenate((trapped[::-1], lc))
+    # cells in mu0: trapped lines [own value, next value); loss-cone lines the images of the uniform
+    # local-|mu| cells at s1, whose lowest edge (local mu 0 at s1) is the loss-cone edge mu0B(s1)
+    lc_edges = np.sqrt(1.0 - (1.0 - (np.arange(loss_cone_points + 1) / loss_cone_points) ** 2) / ratio_s1)
+    mu0_lo = np.concatenate((trapped[::-1], lc_edges[:-1]))
+    mu0_hi = np.concatenate((trapped[::-1][1:], lc_edges[:1], lc_edges[1:]))
     mirror = np.concatenate((mag_nodes[::-1], np.full(lc.size, -1)))
     mu0b = np.sqrt(np.clip(1.0 - 1.0 / b_ratio, 0.0, None))
     first = np.array([int(np.searchsorted(mu0, m - 1e-12)) for m in mu0b])
     first = np.minimum(first, mu0.size - lc.size)  # the ionosphere (mu0B = mu0_lc) holds the loss cone
     return FieldLineGrid(L=float(L), s_km=s_m / 1e3, latitude_rad=lat, altitude_km=altitude, b_ratio=b_ratio,
-                         mu0=mu0, n_loss_cone=int(lc.size), first_mu0=first, mirror_node=mirror, s1_km=float(s1_km))
+                         mu0=mu0, n_loss_cone=int(lc.size), first_mu0=first, mirror_node=mirror, s1_km=float(s1_km),
+                         mu0_lo=mu0_lo, mu0_hi=mu0_hi)

@@ -30,7 +30,7 @@ log = logging.getLogger("hpcsim.fieldline")
 ERG_TO_EV = 6.241_509_074e11
 #: columns of the per-case budget (eV cm^-2 s^-1 per unit area at the line's foot)
 BUDGET = ("injected", "coulomb_heating", "ionisation_thresholds", "excitation", "thermalised",
-          "escaped_south", "escaped_north", "absorbed_at_cuts", "not_followed")
+          "escaped_south", "escaped_north", "absorbed_at_cuts", "not_followed", "stored_change")
 #: columns of the per-case, per-hemisphere flux measures at s1 (Figs. 7-8)
 MEASURES = ("primary_energy_eV_cm2_s", "primary_particles_cm2_s", "escaping_energy_eV_cm2_s",
             "escaping_particles_cm2_s", "escaping_se_energy_eV_cm2_s", "escaping_se_particles_cm2_s",
@@ -97,6 +97,9 @@ class Model(BaseModel):
         self.measures = np.zeros((nc, 2, len(MEASURES)))
         self.steps_done = np.zeros(1, dtype=np.int64)
         self._pending = cs.start(self.volume_source)
+        self.time_dependent = cfg.mode == "time_dependent"
+        # time-dependent mode: the cell-mean flux of every level at the current time (empty line at t = 0)
+        self.level_means = np.zeros((nE, cs.idx.n)) if self.time_dependent else None
         self.wall_s = 0.0
 
     # -- sources ------------------------------------------------------------------------
@@ -143,12 +146,14 @@ class Model(BaseModel):
         return out
 
     # -- contract -----------------------------------------------------------------------
-    def planned_steps(self) -> int:
+    def planned_steps(self) -> int | None:
+        if self.time_dependent:
+            return None
         return len(self.case_cfgs) * self.cs.nE
 
     def checkpoint_due(self) -> bool:
-        """After the last level of each case."""
-        return int(self.steps_done[0]) % self.cs.nE == 0
+        """After the last level of each case (steady mode)."""
+        return not self.time_dependent and int(self.steps_done[0]) % self.cs.nE == 0
 
     def state_fingerprint(self):
         from hpcsim.config import as_dict
@@ -186,6 +191,11 @@ class Model(BaseModel):
         ]
 
     def state_fields(self):
+        if self.time_dependent:
+            return self._result_fields() + [
+                Field.replicated("level_means", self.level_means, "cm-2 s-1 sr-1 eV-1",
+                                 "cell-mean flux of every row and level at the current time (backward-Euler "
+                                 "state)", ("level", "row"))]
         p = self._pending
         return self._result_fields() + [
             Field.replicated("pending_forward_source", p.q_fwd, "cm-2 s-1 sr-1 eV-1 per cm",
@@ -204,6 +214,8 @@ class Model(BaseModel):
         return self._result_fields()
 
     def set_state(self, arrays):
+        if self.time_dependent:
+            self.level_means[...] = arrays["level_means"]
         self.omni[...] = arrays["omnidirectional_flux"]
         self.hemi[...] = arrays["hemispherical_flux"]
         self.directional[...] = arrays["directional_flux"]
@@ -212,6 +224,8 @@ class Model(BaseModel):
         self.budget[...] = arrays["energy_budget"]
         self.measures[...] = arrays["flux_measures"]
         self.steps_done[...] = arrays["steps_done"]
+        if self.time_dependent:
+            return
         p = self._pending
         p.q_fwd[...] = arrays["pending_forward_source"]
         p.q_iso[...] = arrays["pending_isotropic_source"]
@@ -250,6 +264,9 @@ class Model(BaseModel):
 
     # -- one step = one energy level ----------------------------------------------------
     def step(self, dt_s: float) -> None:
+        if self.time_dependent:
+            self._time_step(dt_s)
+            return
         t0 = time.perf_counter()
         cs = self.cs
         done = int(self.steps_done[0])
@@ -282,7 +299,7 @@ class Model(BaseModel):
             m = self.measures[c, h]
             if node in surface:
                 _, d, mu = cs.dirs[node]
-                self.primary[c, k, h] = 2.0 * np.pi * float(np.sum(np.abs(mu) * cs.W[node] * surface[node](energy)))
+                self.primary[c, k, h] = 2.0 * np.pi * float(np.sum(cs.F[node] * surface[node](energy)))
                 m[0] += self.primary[c, k, h] * dE * energy
                 m[1] += self.primary[c, k, h] * dE
             up, down = self.hemi[c, k, node, 0] * dE, self.hemi[c, k, node, 1] * dE
@@ -307,8 +324,43 @@ class Model(BaseModel):
                      f[2] / f[0] if f[0] > 0 else np.nan, f[3] / f[1] if f[1] > 0 else np.nan)
         self._pending = cs.start(self.volume_source)
 
+    def _time_step(self, dt_s: float) -> None:
+        """One backward-Euler step of all levels, top down (``mode = "time_dependent"``)."""
+        t0 = time.perf_counter()
+        cs = self.cs
+        for arr in (self.omni, self.hemi, self.directional, self.heating, self.primary, self.measures):
+            arr[0] = np.nan if arr is self.directional else 0.0
+        state = cs.start(self.volume_source)
+        surface = self._surface(self.case_cfgs[0])
+        new_means = np.empty_like(self.level_means)
+        for k in range(cs.nE - 1, -1, -1):
+            phi = cs.solve_level(k, state, surface, dt_s=dt_s, previous_mean=self.level_means[k])
+            new_means[k] = state.level_mean
+            self._record_level(0, k, phi, surface)
+        self.level_means[...] = new_means
+        self.ion_rate[0] = state.ionisation_rate
+        self.exc_rate[0] = state.excitation_rate
+        self._pending = state
+        self.budget[0] = [getattr(state.budget, name) for name in BUDGET]
+        for h, hemi in enumerate(HEMISPHERES):
+            self.measures[0, h, 8] = diagnostics.returned_thermal_flux_from_heating(cs, self.heating[0], hemi)
+        self.steps_done[0] += 1
+        self.wall_s += time.perf_counter() - t0
+
     # -- diagnostics --------------------------------------------------------------------
     def diagnostics(self):
+        if self.time_dependent:
+            b = dict(zip(BUDGET, self.budget[0]))
+            s = case_summary(self.measures[0], self.budget[0])
+            return {
+                "injected_energy": Scalar(b["injected"], "eV cm-2 s-1", "energy injected per unit area at the foot"),
+                "stored_energy_rate": Scalar(b["stored_change"], "eV cm-2 s-1",
+                                             "rate of change of the energy held on the line (0 in steady state)"),
+                "escape_energy_fraction": Scalar(s.get("escape_energy_fraction", np.nan), "1",
+                                                 "escaping over primary energy flux at s1, north"),
+                "energy_balance_residual": Scalar(s["energy_balance_residual"], "1",
+                                                  "(injected - spent - stored change) / injected"),
+            }
         done = int(self.steps_done[0])
         nE = self.cs.nE
         c = min(done // nE, len(self.case_cfgs) - 1)

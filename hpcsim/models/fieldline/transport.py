@@ -136,6 +136,10 @@ class LevelSolver:
         """The node on the equator side of a cut at node ``i_c``."""
         return i_c - 1 if i_c > self.grid.ns // 2 else i_c + 1
 
+    def row_mu_bar(self) -> np.ndarray:
+        """Mean local |mu| of each row over its upwind cell (0: the row has none)."""
+        return self._geom[2].copy()
+
     def upwind_node(self) -> np.ndarray:
         """Node of each row's upwind neighbour (-1: the row has no upwind cell)."""
         node, up, _, _, _ = self._geom
