@@ -1,17 +1,16 @@
-"""Benchmark the fieldline groundwork: the steady cascade of the paper's Figure 2 Maxwellian case.
+"""Benchmark the fieldline model on the paper's Figure 2 Maxwellian case (one case, all levels).
 
-    python tools/bench_fieldline.py                    # one rank
-    mpirun -n 2 python tools/bench_fieldline.py        # two ranks (field-line segments)
-    python tools/bench_fieldline.py --e0-keV 0.4 --flux-erg 2
+    python tools/bench_fieldline.py                         # one rank
+    mpirun -n 2 python tools/bench_fieldline.py             # two ranks (field-line segments)
+    python tools/bench_fieldline.py --input inputs/fieldline_fig7_E5.0keV.toml --set fieldline.level_ratio=1.1
 
-L = 6, midnight, equinox, F10.7 = 150; the default grid of hpcsim.models.fieldline.grid.build
-(195 nodes, 10 318 unknowns per level) and levels 1 eV - 10 keV (0.5 eV below 10 eV, then 5 %);
-Maxwellian primaries (1 keV, 1 erg cm-2 s-1) at 800 km in both hemispheres. Reports from rank 0:
-set-up and solve wall times, seconds per level, the KSP (MUMPS LU) of the last level, the energy
-budget residual and the Figure 7 escape fractions.
-
-The physics is incomplete (no excitation cross sections yet, docs/physics/fieldline.md), so the
-fractions are not a validation; the timings are what docs/performance.md records.
+Builds the model from ``--input`` (default inputs/fieldline_fig2_maxwellian.toml: Maxwellian
+E0 = 1 keV, 1 erg cm-2 s-1 in both hemispheres, L = 6, midnight, default grid) without the
+runner, so no output file is written, and steps through every energy level. Reports from rank 0:
+set-up (grid, NRLMSIS, IRI, operators) and solve wall times, time per level and its parts
+(matrix assembly, KSP solve, the rest: collision operators and bookkeeping), the KSP and
+factorisation used with its statistics, the energy budget residual and the headline numbers.
+docs/performance.md records the results.
 """
 
 from __future__ import annotations
@@ -25,39 +24,59 @@ from hpcsim.parallel import world
 
 
 def main() -> None:
-    from hpcsim.models.fieldline import background, cascade, diagnostics, grid, sources
+    from hpcsim.config import load
+    from hpcsim.models.fieldline import transport
+    from hpcsim.models.fieldline.model import Model, case_summary
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--e0-keV", type=float, default=1.0)
-    p.add_argument("--flux-erg", type=float, default=1.0)
-    p.add_argument("--ratio", type=float, default=1.05, help="energy level growth above 10 eV")
+    p.add_argument("--input", default="inputs/fieldline_fig2_maxwellian.toml")
+    p.add_argument("--set", action="append", default=[], metavar="TABLE.KEY=VALUE", help="input override")
     args = p.parse_args()
     comm = world()
+    cfg = load(args.input, args.set)
     t0 = time.perf_counter()
-    g = grid.build(6.0)
-    bg = background.build(g, 0.0)
-    dens = {"n_e": bg.n_e, "N2": bg.n_N2, "O2": bg.n_O2, "O": bg.n_O}
-    cs = cascade.CascadeSolver(g, dens, cascade.energy_edges_eV(1.0, 1.0e4, 0.5, args.ratio), comm)
-    e0 = args.e0_keV * 1e3
-    c = sources.normalisation("maxwellian", e0, energy_flux_erg_cm2_s=args.flux_erg)
-    surface = {}
-    for hemi, down in (("south", -1), ("north", 1)):
-        node = diagnostics.node_at_altitude(cs, 800.0, hemi)
-        d = cs.dirs[node][1]
-        surface[node] = (lambda dd, dn: (lambda E: np.where(
-            dd == dn, c * sources.spectrum_shape("maxwellian", E, e0) * (E >= 600.0), 0.0)))(d, down)
+    model = Model(cfg, comm)
+    cs = model.cs
+    # time the assembly and the KSP solve inside the level solver
+    spent = {"assemble": 0.0, "ksp": 0.0}
+    real_assemble, real_solve = transport.LevelSolver.assemble, transport.LevelSolver.solve
+
+    def timed_assemble(self, *a, **k):
+        s = time.perf_counter()
+        out = real_assemble(self, *a, **k)
+        spent["assemble"] += time.perf_counter() - s
+        return out
+
+    def timed_solve(self, *a, **k):
+        s = time.perf_counter()
+        out = real_solve(self, *a, **k)
+        spent["ksp"] += time.perf_counter() - s
+        return out
+
+    transport.LevelSolver.assemble, transport.LevelSolver.solve = timed_assemble, timed_solve
     comm.Barrier()
     t1 = time.perf_counter()
-    phi, budget = cs.solve(surface)
+    for _ in range(model.planned_steps()):
+        model.step(1.0)
     comm.Barrier()
     t2 = time.perf_counter()
+    transport.LevelSolver.assemble, transport.LevelSolver.solve = real_assemble, real_solve
+    spent["ksp"] -= spent["assemble"]  # solve() calls assemble()
     if comm.rank == 0:
-        f = diagnostics.escape_fractions(cs, phi, "north")
-        print(f"{comm.size} rank(s): {g.ns} nodes, {cs.idx.n} unknowns per level, {cs.nE} levels; "
-              f"set-up {t1 - t0:.1f} s, solve {t2 - t1:.1f} s ({(t2 - t1) / cs.nE * 1e3:.0f} ms per level); "
-              f"KSP preonly + LU (MUMPS), {cs.solver.last_iterations} iteration(s) per level")
-        print(f"energy budget residual {budget.residual():.2e}; escape energy fraction "
-              f"{f['escape_energy_fraction']:.3f}, particle fraction {f['escape_particle_fraction']:.3f} "
-              "(incomplete physics: not a validation)")
+        n_lev = cs.nE * len(model.case_cfgs)
+        s = case_summary(model.measures[0], model.budget[0])
+        rest = (t2 - t1) - spent["assemble"] - spent["ksp"]
+        print(f"{comm.size} rank(s): {cs.grid.ns} nodes, {cs.idx.n} unknowns per level, {n_lev} levels; "
+              f"set-up {t1 - t0:.1f} s, solve {t2 - t1:.1f} s ({(t2 - t1) / n_lev * 1e3:.0f} ms per level: "
+              f"assembly {spent['assemble'] / n_lev * 1e3:.0f}, KSP {spent['ksp'] / n_lev * 1e3:.0f}, "
+              f"operators and bookkeeping {rest / n_lev * 1e3:.0f} ms)")
+        st = cs.solver.stats
+        print(f"KSP {st['ksp_type']} + PC {st['pc_type']} ({st['factor_solver']}), {st['iterations']} iteration(s) "
+              f"per level, relative residual of the last level {st['relative_residual']:.1e}, "
+              f"matrix nonzeros {st['nonzeros']}")
+        print(f"energy budget residual {s['energy_balance_residual']:.1e}; escape energy fraction "
+              f"{s.get('escape_energy_fraction', np.nan):.3f}, particle fraction "
+              f"{s.get('escape_particle_fraction', np.nan):.3f}, returned thermal flux "
+              f"{s['returned_thermal_flux_eV_cm2_s']:.3g} eV cm-2 s-1")
 
 
 if __name__ == "__main__":

@@ -89,6 +89,7 @@ class LevelSolver:
         self.mu = [grid.local_mu(i) for i in range(grid.ns)]
         self.prefix = ksp_prefix
         self.last_iterations = 0
+        self.stats: dict = {}
         self._geom = self._row_geometry()
 
     # -- geometry of the rows (fixed for a grid) ---------------------------------------
@@ -237,6 +238,15 @@ class LevelSolver:
         reason = ksp.getConvergedReason()
         if reason < 0:
             raise RuntimeError(f"fieldline level solve failed: KSP reason {reason}")
+        r = b.duplicate()
+        A.mult(x, r)
+        r.axpy(-1.0, b)
+        b_norm = b.norm()
+        self.stats = {"ksp_type": ksp.getType(), "pc_type": pc.getType(),
+                      "factor_solver": pc.getFactorSolverType(), "iterations": self.last_iterations,
+                      "relative_residual": r.norm() / b_norm if b_norm > 0 else 0.0,
+                      "nonzeros": int(A.getInfo(PETSc.Mat.InfoType.GLOBAL_SUM)["nz_used"])}
+        r.destroy()
         full = self._gather_rows(x.getArray())
         for obj in (ksp, A, b, x):
             obj.destroy()
