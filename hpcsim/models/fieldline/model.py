@@ -388,6 +388,10 @@ class Model(BaseModel):
         return out
 
 
+def _ratio(a: float, b: float) -> float:
+    return float(a / b) if b > 0 else float("nan")
+
+
 def case_summary(measures, budget, suffix: str = "") -> dict:
     """Headline numbers of one case from its flux measures (hemisphere, column) and budget.
 
@@ -406,12 +410,12 @@ def case_summary(measures, budget, suffix: str = "") -> dict:
                                                           / f["primary_energy_eV_cm2_s"])
             out[f"escape_particle_fraction{tag}{suffix}"] = (f["escaping_particles_cm2_s"]
                                                             / f["primary_particles_cm2_s"])
-        out[f"escaping_se_particle_share{tag}{suffix}"] = (f["escaping_se_particles_cm2_s"]
-                                                           / max(f["escaping_particles_cm2_s"], 1e-300))
+        out[f"escaping_se_particle_share{tag}{suffix}"] = _ratio(f["escaping_se_particles_cm2_s"],
+                                                                 f["escaping_particles_cm2_s"])
         out[f"escaping_energy_eV_cm2_s{tag}{suffix}"] = f["escaping_energy_eV_cm2_s"]
         out[f"returned_thermal_flux_eV_cm2_s{tag}{suffix}"] = f["returned_thermal_eV_cm2_s"]
-        out[f"returned_thermal_over_escaping_se_energy{tag}{suffix}"] = (
-            f["returned_thermal_eV_cm2_s"] / max(f["escaping_se_energy_eV_cm2_s"], 1e-300))
+        out[f"returned_thermal_over_escaping_se_energy{tag}{suffix}"] = _ratio(f["returned_thermal_eV_cm2_s"],
+                                                                               f["escaping_se_energy_eV_cm2_s"])
     b = dict(zip(BUDGET, budget))
     spent = sum(v for k, v in b.items() if k != "injected")
     out["energy_balance_residual" + suffix] = (b["injected"] - spent) / b["injected"] if b["injected"] else 0.0
