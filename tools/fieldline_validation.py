@@ -2,6 +2,7 @@
 
     python tools/fieldline_validation.py                 # reads runs/fieldline_*/output.h5
     python tools/fieldline_validation.py --runs DIR      # runs elsewhere
+    python tools/fieldline_validation.py --plots docs/validation/figures   # and the comparison figures
 
 Run the inputs first (each 20 s - 4 min on 2 ranks)::
 
@@ -12,6 +13,12 @@ both ionospheres; dashed bars: conjugate ionosphere removed), the N2 vibrational
 versus altitude (Fig. 2), the albedo at 800 km (Fig. 8, with and without cascading), alpha and
 beta of eqs. (15)-(17), the Figure 5 cases at 550 km, the equatorial anisotropy (Fig. 9) and the
 photoelectron spectrum features (Fig. 10). A run that is missing is reported as such.
+
+``--plots DIR`` also draws the figures that compare runs (the single-run figures come from
+tools/fieldline_figures.py): ``fieldline_fig05_cases.png`` (the four Fig. 5 cases at 550 km),
+``fieldline_fig06_cases.png`` (up and down at 800 km in the north, down in the south, with both
+ionospheres and with the conjugate one removed; alpha and beta), ``fieldline_fig09_cases.png``
+(equatorial pitch-angle distributions for n_e ~ B^2, ~ B and the conjugate removed).
 """
 
 from __future__ import annotations
@@ -99,7 +106,7 @@ def trough(runs: Path) -> None:
 
 def albedo(runs: Path) -> None:
     print("\n### Albedo F_up / F_down at 800 km north (Fig. 8)\n")
-    energies = (300, 600, 800, 1000, 2000, 5000)
+    energies = (700, 800, 1000, 2000, 5000, 9000)
     print("| case | " + " | ".join(f"{e} eV" for e in energies) + " |")
     print("| --- " * (len(energies) + 1) + "|")
     for name in ("fieldline_fig8", "fieldline_fig8_no_cascading"):
@@ -195,12 +202,91 @@ def fig10(runs: Path) -> None:
     print(f"\nphotoelectron energy injected {b[0]:.3e} eV cm-2 s-1 (both feet, per unit area at the foot)")
 
 
+def plots(runs: Path, out: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    out.mkdir(parents=True, exist_ok=True)
+    # Fig. 5: four process cases at 550 km
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    for name, label, color in (("all", "all processes, both ionospheres", "tab:red"),
+                               ("no_secondaries", "no secondary production", "tab:blue"),
+                               ("conjugate_removed", "conjugate ionosphere removed", "tab:green"),
+                               ("barrier", "potential barrier above 800 km (north)", "gold")):
+        run = load(runs, f"fieldline_fig5_{name}")
+        if run is not None:
+            ax.loglog(run.e, run.omni(0, 550.0), color=color, label=label)
+    ax.set(xlabel="energy (eV)", ylabel="J at 550 km N (cm$^{-2}$ s$^{-1}$ eV$^{-1}$)", xlim=(1, 1e4),
+           title="Fig. 5 cases: Maxwellian 1 keV, 3 erg cm$^{-2}$ s$^{-1}$")
+    ax.set_ylim(bottom=1e2)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "fieldline_fig05_cases.png", dpi=120)
+    plt.close(fig)
+    # Fig. 6: directional fluxes at 800 km and alpha, beta
+    both, removed = load(runs, "fieldline_fig6_all"), load(runs, "fieldline_fig6_conjugate_removed")
+    if both is not None and removed is not None:
+        fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
+        se = both.e < 600
+        for run, color, label in ((both, "tab:red", "both ionospheres"), (removed, "tab:green", "conjugate removed")):
+            h_n, h_s = run.hemi(0, 800.0), run.hemi(0, 800.0, "south")
+            axes[0].loglog(run.e[se], h_n[se, 1], color=color, label=f"down, {label}")
+            axes[0].loglog(run.e[se], h_n[se, 0], color=color, ls="--", label=f"up, {label}")
+            axes[1].loglog(run.e[se], h_n[se, 1], color=color, label=f"north, {label}")
+            axes[1].loglog(run.e[se], h_s[se, 1], color=color, ls=":", label=f"south, {label}")
+        h_n, h_s = removed.hemi(0, 800.0), removed.hemi(0, 800.0, "south")
+        up = h_n[:, 0]
+        axes[2].loglog(removed.e[se], (h_s[:, 1] / up)[se], label="alpha = F2+ / F1+")
+        axes[2].loglog(removed.e[se], ((h_n[:, 1] - removed.snap["primary_flux"][0][:, 1]) / up)[se],
+                       label="beta = F1- / F1+")
+        titles = ("(a) hemispherical flux at 800 km N", "(b) downward flux at 800 km", "(c) eqs. (15)-(17)")
+        for a, title in zip(axes, titles):
+            a.set(xlabel="energy (eV)", title=title)
+            a.grid(True, which="both", alpha=0.3)
+            a.legend(fontsize=7)
+        axes[0].set_ylabel("cm$^{-2}$ s$^{-1}$ eV$^{-1}$")
+        fig.suptitle("Fig. 6: Maxwellian 1 keV, 1 erg cm$^{-2}$ s$^{-1}$")
+        fig.tight_layout()
+        fig.savefig(out / "fieldline_fig06_cases.png", dpi=120)
+        plt.close(fig)
+    # Fig. 9: equatorial pitch-angle distributions
+    fig, ax = plt.subplots(figsize=(7, 4.6))
+    for name, ls in (("ne_B2", "-"), ("ne_B1", "--"), ("conjugate_removed", ":")):
+        run = load(runs, f"fieldline_fig9_{name}")
+        if run is None:
+            continue
+        row = list(run.grid["directional_nodes"]).index(run.ns // 2)
+        mu = run.grid["directional_mu"][row]
+        ok = np.isfinite(mu)
+        pitch = np.degrees(np.arccos(mu[ok]))       # 0-90: moving north (left the south)... as signed mu
+        order = np.argsort(pitch)
+        for e, color in ((5, "tab:red"), (10, "tab:blue"), (20, "tab:green")):
+            if name == "conjugate_removed" and e != 5:
+                continue
+            k = int(np.argmin(np.abs(run.e - e)))
+            phi = run.snap["directional_flux"][0][k, row][ok]
+            ax.semilogy(pitch[order], phi[order], color="k" if name == "conjugate_removed" else color, ls=ls,
+                        label=f"{e} eV, {name.replace('ne_B2', 'n_e ~ B^2').replace('ne_B1', 'n_e ~ B')}")
+    ax.set(xlabel="equatorial pitch angle (deg; 0-90 moving north)", ylabel="Phi (cm$^{-2}$ s$^{-1}$ sr$^{-1}$ eV$^{-1}$)",
+           xlim=(0, 180), title="Fig. 9: equatorial distribution, Maxwellian 0.8 keV, 1 erg cm$^{-2}$ s$^{-1}$")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(out / "fieldline_fig09_cases.png", dpi=120)
+    plt.close(fig)
+    print(f"\nfigures written to {out}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=Path, default=Path("runs"))
+    p.add_argument("--plots", type=Path, default=None, metavar="DIR", help="also draw the comparison figures")
     args = p.parse_args()
     for part in (fig7, trough, albedo, alpha_beta, fig5, fig9, fig10):
         part(args.runs)
+    if args.plots is not None:
+        plots(args.runs, args.plots)
 
 
 if __name__ == "__main__":
