@@ -16,18 +16,19 @@ convergence. The axes (the default grid is the one marked *):
 
 --quick replaces the base grid by a much coarser one (magnetosphere_cells 12, step_bottom_km 6,
 step_s1_km 100, level_ratio 1.25, e_max_eV = primary_max_eV = 4000) and refines around it, for
-trying the script in a few minutes. Each run writes DIR/<axis>_<k>/output.h5 (the base grid, common
-to all axes, DIR/base/output.h5, run once); a complete output
-whose effective input matches is reused unless --rerun is given. --ranks N > 1 runs each grid
-as `mpirun -n N hpcsim run` (a subprocess); the default runs it in-process on MPI.COMM_SELF.
-The results also go to DIR/results.json. docs/validation/fieldline_convergence.md comes from
-this script.
+trying the script in under a minute. Each run writes DIR/<axis>_<k>/output.h5 (the base grid,
+common to all axes, DIR/base/output.h5, run once); a complete output whose effective input matches
+is reused unless --rerun is given. DIR is --out, by default runs/fieldline_convergence (with
+--quick runs/fieldline_convergence_quick). --ranks N > 1 runs each grid as `mpirun -n N hpcsim
+run` (a subprocess); the default runs it in-process on MPI.COMM_SELF. The results also go to
+DIR/results.json. The tables of docs/validation/fieldline_convergence.md come from this script
+(--markdown).
 
 Quantities: north escape energy and particle fractions, the share of secondaries (< 600 eV) in
 the escaping particles, the returned thermal flux (eq. 19), J(E) at 240 km north at 3, 10, 50
 and 300 eV (log J interpolated linearly in altitude between the two nodes around 240 km, then in
 log E between level centres, so that node positions that move with the grid do not enter), the
-energy budget residual, unknowns per energy level, levels, wall time of the solve.
+energy budget residual, unknowns per energy level, levels and nodes, wall time of the run.
 
 Observed order from three successive grids with differences d1 = q1 - q2, d2 = q2 - q3 and a
 constant refinement ratio r (here always 2 in h): p = log(|d1| / |d2|) / log(r). Differences
@@ -110,11 +111,15 @@ def grids(axis: str, quick: bool) -> list[dict]:
     return [{**base, **g} for g in AXES[axis]["quick" if quick else "full"]]
 
 
+def model_keys(keys: dict) -> dict:
+    """Every [fieldline] key in force for the input with ``keys`` overridden."""
+    from hpcsim.config import as_dict, load
+    return as_dict(load(INPUT, [f"fieldline.{k}={v!r}" for k, v in keys.items()]).model)
+
+
 def is_base(keys: dict, quick: bool) -> bool:
     """Whether ``keys`` give the base grid (the defaults, or QUICK_BASE with --quick)."""
-    from hpcsim.config import as_dict, load
-    base = load(INPUT, overrides(QUICK_BASE if quick else {}, Path("x")))
-    return as_dict(load(INPUT, overrides(keys, Path("x"))).model) == as_dict(base.model)
+    return model_keys(keys) == model_keys(QUICK_BASE if quick else {})
 
 
 def overrides(keys: dict, output_dir: Path) -> list[str]:
