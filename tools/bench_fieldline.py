@@ -72,7 +72,7 @@ def main() -> None:
         st = cs.solver.stats
         print(f"KSP {st['ksp_type']} + PC {st['pc_type']} ({st['factor_solver']}), {st['iterations']} iteration(s) "
               f"per level, relative residual of the last level {st['relative_residual']:.1e}, "
-              f"matrix nonzeros {st['nonzeros']}")
+              f"matrix nonzeros {st['nonzeros']}, {cs.solver.new_patterns} new nonzero pattern(s) in {n_lev} levels")
         print(f"energy budget residual {s['energy_balance_residual']:.1e}; escape energy fraction "
               f"{s.get('escape_energy_fraction', np.nan):.3f}, particle fraction "
               f"{s.get('escape_particle_fraction', np.nan):.3f}, returned thermal flux "

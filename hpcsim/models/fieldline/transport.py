@@ -42,6 +42,7 @@ KSP/PC can be selected with PETSc options (``-fl_ksp_type gmres -fl_pc_type bjac
 from __future__ import annotations
 
 import numpy as np
+from mpi4py import MPI
 from petsc4py import PETSc
 
 from hpcsim.models.fieldline.grid import FieldLineGrid
@@ -90,6 +91,9 @@ class LevelSolver:
         self.prefix = ksp_prefix
         self.last_iterations = 0
         self.stats: dict = {}
+        self._A = self._ksp = None
+        self.new_patterns = 0  # matrices built from scratch (a new nonzero pattern); the others reuse it
+        self._indptr = self._cols = None
         self._geom = self._row_geometry()
 
     # -- geometry of the rows (fixed for a grid) ---------------------------------------
@@ -205,12 +209,28 @@ class LevelSolver:
         vals = np.concatenate(all_v) if all_v else np.zeros(0)
         order = np.lexsort((cols, rows))
         rows, cols, vals = rows[order], cols[order], vals[order]
-        indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n_loc))))
-        A = PETSc.Mat().createAIJ(((n_loc, idx.n), (n_loc, idx.n)),
-                                  csr=(indptr.astype(PETSc.IntType), cols.astype(PETSc.IntType), vals),
-                                  comm=self.comm)
-        A.assemble()
-        return A, rhs_surface
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n_loc)))).astype(PETSc.IntType)
+        cols = cols.astype(PETSc.IntType)
+        same = (self._A is not None and np.array_equal(indptr, self._indptr) and np.array_equal(cols, self._cols))
+        if self.comm.allreduce(int(same), op=MPI.MIN):
+            self._A.setValuesCSR(indptr, cols, vals)
+            self._A.assemble()
+        else:
+            self._release()
+            self._A = PETSc.Mat().createAIJ(((n_loc, idx.n), (n_loc, idx.n)), csr=(indptr, cols, vals),
+                                            comm=self.comm)
+            self._A.assemble()
+            self._indptr, self._cols = indptr, cols
+            self.new_patterns += 1
+        return self._A, rhs_surface
+
+    def _release(self):
+        """Drop the kept matrix and solver (a new nonzero pattern)."""
+        for name in ("_ksp", "_A"):
+            obj = getattr(self, name)
+            if obj is not None:
+                obj.destroy()
+            setattr(self, name, None)
 
     def solve(self, kappa_per_cm, scatter, source, surface=None):
         """Phi of this level, as the full vector on every rank (collective).
@@ -225,14 +245,17 @@ class LevelSolver:
         q = self._row_scale * np.asarray(source[self.row_lo:self.row_hi], dtype=float) + rhs_surface
         b.setArray(q)
         x = A.createVecRight()
-        ksp = PETSc.KSP().create(comm=self.comm)
-        ksp.setOptionsPrefix(self.prefix)
-        ksp.setOperators(A)
-        ksp.setType("preonly")
+        if self._ksp is None:
+            ksp = self._ksp = PETSc.KSP().create(comm=self.comm)
+            ksp.setOptionsPrefix(self.prefix)
+            ksp.setType("preonly")
+            pc = ksp.getPC()
+            pc.setType("lu")
+            pc.setFactorSolverType("mumps")  # pivoting LU (PETSc's own LU does not pivot)
+            ksp.setFromOptions()
+        ksp = self._ksp
         pc = ksp.getPC()
-        pc.setType("lu")
-        pc.setFactorSolverType("mumps")  # pivoting LU (PETSc's own LU does not pivot)
-        ksp.setFromOptions()
+        ksp.setOperators(A)  # same pattern: PETSc redoes the numeric factorisation only
         ksp.solve(b, x)
         self.last_iterations = ksp.getIterationNumber()
         reason = ksp.getConvergedReason()
@@ -248,7 +271,7 @@ class LevelSolver:
                       "nonzeros": int(A.getInfo(PETSc.Mat.InfoType.GLOBAL_SUM)["nz_used"])}
         r.destroy()
         full = self._gather_rows(x.getArray())
-        for obj in (ksp, A, b, x):
+        for obj in (b, x):
             obj.destroy()
         return full
 
