@@ -286,3 +286,15 @@ def test_time_dependent_input_errors():
         loads(toml("x", 'mode = "time_dependent"\ne0_keV_values = [0.8, 1.0]'), source="t.toml")
     text = str(exc.value)
     assert "[run] end_time_s" in text and "e0_keV_values" in text
+
+
+def test_elastic_as_diffusion_conserves_and_scatters_more(base, tmp_path):
+    """The STET approximation (elastic scattering as pitch-angle diffusion, n sigma / 2) closes the
+    budget and backscatters far more than the phase function (sigma_m = sigma instead of ~0.1 sigma
+    at keV energies)."""
+    from hpcsim.models.fieldline.model import case_summary
+    run(tmp_path, "diff", 'elastic_treatment = "diffusion"')
+    s = case_summary(final(tmp_path / "diff", "flux_measures")[0], final(tmp_path / "diff", "energy_budget")[0])
+    ref = case_summary(final(base, "flux_measures")[0], final(base, "energy_budget")[0])
+    assert abs(s["energy_balance_residual"]) < 1e-10
+    assert s["escape_energy_fraction"] > 2 * ref["escape_energy_fraction"]

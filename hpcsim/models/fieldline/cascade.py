@@ -136,13 +136,21 @@ class CascadeSolver:
         False: electrons that excite or ionise are not followed to lower energies, and neither
         are their secondaries (``not_followed``; the paper's Fig. 8 black case). Coulomb energy
         loss, a continuous drag, is kept.
+    elastic_treatment : str
+        "integral": the paper's eq. (3) with the phase function; "diffusion": pitch-angle
+        diffusion with coefficient sum n sigma_el / 2 added to the Coulomb one, as the STET code
+        of the paper's lineage does (nasa/PWOM srcSTET, ModSeState.f90).
     """
 
     def __init__(self, grid: FieldLineGrid, densities: dict, edges_eV, comm,
                  processes=("coulomb_energy", "coulomb_angle", "ionisation", "excitation", "elastic"),
                  ionisation_model: str | None = None, elastic_screening_factor: float = 1.0,
-                 cuts: dict | None = None, secondaries: bool = True, cascading: bool = True):
+                 cuts: dict | None = None, secondaries: bool = True, cascading: bool = True,
+                 elastic_treatment: str = "integral"):
         self.grid, self.comm = grid, comm
+        if elastic_treatment not in ("integral", "diffusion"):
+            raise ValueError(f"elastic_treatment must be 'integral' or 'diffusion', got {elastic_treatment!r}")
+        self.elastic_treatment = elastic_treatment
         self.secondaries, self.cascading = bool(secondaries), bool(cascading)
         self.ionisation_model = ionisation_model
         self.screening_factor = float(elastic_screening_factor)
@@ -431,7 +439,13 @@ class CascadeSolver:
             parts = []
             if "coulomb_angle" in use and self.dens["n_e"][i] > 0:
                 parts.append(self._coulomb_angle(i, energy))
-            if "elastic" in use and any(self.dens[sp][i] > 0 for sp in self.species):
+            if "elastic" in use and self.elastic_treatment == "diffusion":
+                # the STET approximation: elastic scattering as pitch-angle diffusion with
+                # coefficient sum n sigma_el / 2 per cm, added to the Coulomb one
+                d_el = 0.5 * sum(self.dens[sp][i] * sigma for sp, sigma, _ in elastic_level)
+                if d_el > 0:
+                    parts.append(d_el * self._coulomb_angle_unit(i))
+            elif "elastic" in use and any(self.dens[sp][i] > 0 for sp in self.species):
                 el = self._elastic(i, elastic_level)
                 if np.any(el):
                     # net operator (in-scatter minus out-scatter) on the node values, not part of

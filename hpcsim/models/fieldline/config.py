@@ -91,6 +91,10 @@ class Config:
     ionisation_model: str = param("jackman", choices=("jackman", "beb"),
                                   doc="Ionisation cross sections: Jackman et al. (1977) as in Solomon et al. "
                                   "(1988), the paper's; or BEB (Kim and Rudd 1994).")
+    elastic_treatment: str = param("integral", choices=("integral", "diffusion"),
+                                   doc="Elastic scattering as the integral operator of eq. (3) with the phase "
+                                   "function, or as pitch-angle diffusion with coefficient n sigma_el / 2 (the "
+                                   "treatment of the STET code of the paper's lineage).")
     elastic_screening_factor: float = param(1.0, gt=0.0, le=1000.0,
                                             doc="Factor on the screening parameter eta of the elastic phase "
                                             "function (1 = Moliere's Born value; larger = less forward-peaked). "

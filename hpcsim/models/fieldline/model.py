@@ -78,7 +78,8 @@ class Model(BaseModel):
         cuts = {s1_nodes[h]: kind for h, kind in (("north", cfg.s1_boundary_north), ("south", cfg.s1_boundary_south))
                 if kind != "open"}
         self.cs = cs = cascade.CascadeSolver(g, dens, edges, comm, cfg.processes, cfg.ionisation_model,
-                                             cfg.elastic_screening_factor, cuts, cfg.secondaries, cfg.cascading)
+                                             cfg.elastic_screening_factor, cuts, cfg.secondaries, cfg.cascading,
+                                             cfg.elastic_treatment)
         self.s1_nodes = s1_nodes
         self.volume_source = self._photoelectron_source() if cfg.photoelectrons else None
         # nodes with the full directional flux in the output: the chosen altitudes and the equator
