@@ -77,7 +77,9 @@ def fig7(runs: Path) -> None:
           "returned thermal flux (eV cm-2 s-1) | returned thermal / escaping SE energy |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     both, removed = load(runs, "fieldline_fig7"), load(runs, "fieldline_fig7_conjugate_removed")
-    for run, label in ((both, "both ionospheres"), (removed, "conjugate removed")):
+    whole = load(runs, "fieldline_fig7_whole_maxwellian")
+    for run, label in ((both, "both ionospheres"), (removed, "conjugate removed"),
+                       (whole, "both, whole Maxwellian (to 50 keV)")):
         if run is None:
             continue
         for c, e0 in enumerate(run.grid["e0_keV"]):
