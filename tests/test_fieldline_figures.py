@@ -74,7 +74,8 @@ def test_fieldline_figures_and_table(shared_tmp, capsys):
     assert figures.main([str(output), "-o", str(out), "--table", "--dpi", "30"]) == 0
     text = capsys.readouterr().out
     assert _pngs(out) == ALL
-    assert "skipped" not in text
+    skipped = [line for line in text.splitlines() if line.startswith("skipped")]
+    assert skipped == ["skipped fig_timeseries: not a time-dependent run with a time series"]
     assert "| **paper (0.4 / 5 keV)** | 0.4 / 5 | 0.40 / 0.15 | 0.85 / 0.35 |" in text
     rows = _table_rows(text)
     assert len(rows) == 2
@@ -99,3 +100,17 @@ def test_fieldline_figures_and_table(shared_tmp, capsys):
     assert rebuilt and np.allclose(mu[0, :4], [0.5, -0.5, 0.9, -0.9])
     mu, rebuilt = figures.signed_mu(np.array([[0.5, -0.5, np.nan]]))
     assert not rebuilt and mu[0, 1] == -0.5
+
+
+def test_time_dependent_run_draws_its_time_series(tmp_path):
+    """A time-dependent output (its steps are time steps, not levels) is read and its time series drawn."""
+    from mpi4py import MPI
+
+    from hpcsim.config import loads
+    from hpcsim.runner import Runner
+    from test_fieldline_model import td_toml
+    Runner(loads(td_toml(str(tmp_path / "td"), 0.5, 1.5), source="td.toml"), MPI.COMM_SELF).run()
+    ff = _load()
+    written = ff.draw(ff.read_run(str(tmp_path / "td")), str(tmp_path / "figs"), figures=["timeseries", 2])
+    assert set(written) == {"timeseries.png", "fig02_omnidirectional_altitudes.png"}
+    assert {"timeseries.png", "fig02_omnidirectional_altitudes.png"} <= _pngs(tmp_path / "figs")

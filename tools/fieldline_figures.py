@@ -13,8 +13,8 @@ case per characteristic energy E0 (``[fieldline] e0_keV_values``); each file is 
 own, with one panel or one curve per case. Files go to ``<DIR>/<stem>.png``; when several
 files are given, each name starts with the run's directory name (``<DIR>/<run>_<stem>.png``).
 A figure that does not apply to a file is skipped with a message saying why. ``--figures``
-takes paper figure numbers (2-11) and/or the names ``budget`` and ``heating``; ``--dpi`` sets
-the resolution.
+takes paper figure numbers (2-11) and/or the names ``budget``, ``heating`` and ``timeseries``;
+``--dpi`` sets the resolution.
 
 "North" is the northern half of the line (nodes past the equator node ns//2); an altitude in a
 hemisphere means the node of that half nearest to it (the title says which altitude it is).
@@ -65,6 +65,9 @@ Files and the paper figure each corresponds to:
   thermalised, escaped through the south / north 90-km ends; the residual is written above.
 * ``heating_rate.png`` -- (not a paper figure; eq. 18) the thermal-electron heating rate Q(s)
   versus altitude in the northern half, one curve per case; dotted line at 800 km.
+* ``timeseries.png`` -- (time-dependent runs, ``mode = "time_dependent"``) the escaping energy
+  fraction at 800 km north and the power still being stored on the line (over the injected)
+  versus time.
 
 ``--table`` prints a markdown table with one row per case (per file and case for several
 files): E0, at 800 km north the escaping/primary energy and particle fractions, the share of
@@ -121,7 +124,7 @@ PAPER = {0.4: {"energy": 0.40, "particles": 0.85, "se_share": 0.55, "thermal": 3
 PAPER_RETURNED_OVER_SE = (0.07, 0.12)
 FLUX_UNIT = r"cm$^{-2}$ s$^{-1}$ eV$^{-1}$"
 DIR_UNIT = r"cm$^{-2}$ s$^{-1}$ sr$^{-1}$ eV$^{-1}$"
-NAMED_FIGURES = ("budget", "heating")
+NAMED_FIGURES = ("budget", "heating", "timeseries")
 
 
 def _plt():
@@ -185,6 +188,7 @@ class FieldlineRun:
     measure_names: tuple = MEASURES
     mu_rebuilt: bool = False
     summaries: list = field(default_factory=list)
+    timeseries: dict = field(default_factory=dict)  # /timeseries columns (time-dependent runs)
 
     @property
     def n_cases(self) -> int:
@@ -289,7 +293,10 @@ def read_run(path: str) -> FieldlineRun:
             latitude=g["latitude_deg"][...], b_ratio=g["b_ratio"][...], dir_nodes=g["directional_nodes"][...],
             dir_mu=mu, omni=s["omnidirectional_flux"][-1], hemi=s["hemispherical_flux"][-1],
             directional=s["directional_flux"][-1], heating=s["heating_rate"][-1], budget=s["energy_budget"][-1],
-            measures=s["flux_measures"][-1], n_done=min(steps // max(energy.size, 1), e0.size), mu_rebuilt=rebuilt,
+            measures=s["flux_measures"][-1], mu_rebuilt=rebuilt,
+            n_done=(min(steps, 1) if fieldline.get("mode") == "time_dependent"
+                    else min(steps // max(energy.size, 1), e0.size)),
+            timeseries={k: f["timeseries"][k][...] for k in f["timeseries"]} if "timeseries" in f else {},
             primary=s["primary_flux"][-1] if "primary_flux" in s else None,
             budget_names=column_names(s["energy_budget"], BUDGET),
             measure_names=column_names(s["flux_measures"], MEASURES))
@@ -768,7 +775,9 @@ def fig_budget(run: FieldlineRun, plt) -> dict:
     names = {"coulomb_heating": "Coulomb heating", "ionisation_thresholds": "ionisation thresholds",
              "excitation": "excitation", "thermalised": "thermalised (below the lowest level)",
              "escaped_south": "escaped, south 90-km end", "escaped_north": "escaped, north 90-km end",
-             "absorbed_at_cuts": "absorbed at an absorbing s1 boundary"}
+             "absorbed_at_cuts": "absorbed at an absorbing s1 boundary",
+             "not_followed": "not followed (secondaries or cascading switched off)",
+             "stored_change": "stored on the line (time-dependent runs)"}
     colours = plt.get_cmap("tab10").colors
     bottom = np.zeros(run.n_cases)
     safe = np.where(injected > 0, injected, 1.0)
@@ -817,9 +826,29 @@ def fig_heating(run: FieldlineRun, plt) -> dict:
     return {"heating_rate": fig}
 
 
+def fig_timeseries(run: FieldlineRun, plt) -> dict:
+    """Time-dependent runs: escape at 800 km north and the energy still being stored, versus time."""
+    ts = run.timeseries
+    if run.fieldline.get("mode") != "time_dependent" or "time_s" not in ts or ts["time_s"].size < 3:
+        raise Skip("not a time-dependent run with a time series")
+    t, inj = ts["time_s"][1:], ts["injected_energy"][1:]
+    fig, axes = plt.subplots(1, 2, figsize=(10.0, 4.0), layout="constrained")
+    axes[0].plot(t, ts["escape_energy_fraction"][1:], "o-", ms=3)
+    axes[0].set_ylabel("escaping / primary energy at 800 km N")
+    axes[1].plot(t, ts["stored_energy_rate"][1:] / np.where(inj > 0, inj, np.nan), "o-", ms=3)
+    axes[1].set_yscale("log")
+    axes[1].set_ylabel("energy being stored / injected")
+    for ax in axes:
+        ax.set_xlabel("time since the sources were switched on (s)")
+        ax.grid(alpha=0.3, which="both")
+    fig.suptitle("Time-dependent run: approach to the steady state\n" + run_title(run), fontsize=8)
+    return {"timeseries": fig}
+
+
 #: (figure key, drawing function) in drawing order; keys are paper numbers or names
 FIGURES = ((2, fig02), (3, fig03), (4, fig04), (5, fig05), (6, fig06), (7, fig07), (8, fig08), (9, fig09),
-           (10, fig10), (11, fig11), ("budget", fig_budget), ("heating", fig_heating))
+           (10, fig10), (11, fig11), ("budget", fig_budget), ("heating", fig_heating),
+           ("timeseries", fig_timeseries))
 ALL_FIGURES = [key for key, _ in FIGURES]
 
 
