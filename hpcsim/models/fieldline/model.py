@@ -1,4 +1,4 @@
-"""The `fieldline` model: steady superthermal electron fluxes on a closed field line (paper 000).
+"""The `fieldline` model: superthermal electron fluxes on a closed field line (paper 000).
 
 Khazanov, Glocer and Himwich (2014): primary precipitation at 800 km in one or both
 hemispheres and/or photoelectrons; electrons are transported along the whole line between
@@ -12,6 +12,9 @@ matrix whose rows are split by field-line segments; the flux of a solved level i
 every rank, so the per-level diagnostics and the sources passed to the lower levels are
 replicated. The state (pending sources of the case in progress, results of finished levels)
 is checkpointed after any step; a restart resumes at the next level.
+
+``mode = "time_dependent"``: one runner step = one backward-Euler step of all levels (one
+case), the state being the cell-mean flux of every level (:meth:`Model._time_step`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from hpcsim.physics import atmosphere, photoelectrons
 
 log = logging.getLogger("hpcsim.fieldline")
 
-ERG_TO_EV = 6.241_509_074e11
 #: columns of the per-case budget (eV cm^-2 s^-1 per unit area at the line's foot)
 BUDGET = ("injected", "coulomb_heating", "ionisation_thresholds", "excitation", "thermalised",
           "escaped_south", "escaped_north", "absorbed_at_cuts", "not_followed", "stored_change")
@@ -116,9 +118,9 @@ class Model(BaseModel):
             order = hemi_cells[np.argsort(mid_alt[hemi_cells])]
             glat, _, _ = atmosphere.geographic_position(mid_lat[order], cfg.mlt_h)
             chi = float(solar_zenith_rad(float(np.median(glat)), cfg.mlt_h, cfg.date))
-            nodes_lo = np.minimum(order, order + 1)
-            dens = {sp: 0.5 * (neutrals[sp][nodes_lo] + neutrals[sp][nodes_lo + 1]) for sp in neutrals}
-            temp = 0.5 * (self.bg.T_n_K[nodes_lo] + self.bg.T_n_K[nodes_lo + 1])
+            # cell c lies between nodes c and c + 1: cell values are the means of the two
+            dens = {sp: 0.5 * (neutrals[sp][order] + neutrals[sp][order + 1]) for sp in neutrals}
+            temp = 0.5 * (self.bg.T_n_K[order] + self.bg.T_n_K[order + 1])
             q = photoelectrons.photoelectron_production(mid_alt[order], dens, cs.edges, cfg.f107_sfu, cfg.f107a_sfu,
                                                         chi, temperature_K=temp)
             out[:, order] = np.nan_to_num(q).T
