@@ -1,8 +1,9 @@
-"""Steady superthermal-electron flux on the whole line, energy level by energy level (paper 000, eq. 1).
+"""Superthermal-electron flux on the whole line, energy level by energy level (paper 000, eq. 1).
 
-Energy is only ever lost, so the steady kinetic equation is solved from the top energy level
-down: each level is a transport-scattering problem in (s, mu0) (:mod:`.transport`) whose
-sources are the electrons that earlier (higher) levels sent down by collisions. What each
+Energy is only ever lost, so the steady kinetic equation (and each backward-Euler step of the
+time-dependent one) is solved from the top energy level down: each level is a
+transport-scattering problem in (s, mu0) (:mod:`.transport`) whose sources are the electrons
+that earlier (higher) levels sent down by collisions. What each
 process does at level k (energy E_k, width dE_k), per node:
 
 * **Coulomb energy loss** on thermal electrons (eq. 2, reconstructed in docs/physics/fieldline.md):
@@ -28,11 +29,17 @@ process does at level k (energy E_k, width dE_k), per node:
   (with out-scattering in the extinction the exponential step would remove electrons at the
   cell-mean flux and put them back at the smaller node value in optically thick cells).
 
+Weights: each direction (mu0 line) at a node has a solid-angle weight W (for J), a flux
+weight F = int mu dmu over its mu0 cell (F x flux-tube area is the same all along the line) and,
+per row, a residence weight Wc = F / mu_bar over its upwind cell, which weighs collisions,
+angular operators, isotropic emission and the bookkeeping (:mod:`.grid`, docs/physics/fieldline.md).
+
 Electrons that fall below the lowest level are thermalised (their energy heats the thermal
 electrons). The bookkeeping (:class:`Budget`) records, in eV cm^-2 s^-1 per unit area at the
 foot of the line (flux-tube area ~ 1/B), what enters (surface injection, volume sources) and
-where it goes (Coulomb heating, ionisation thresholds, thermalisation, escape through the two
-90-km ends); it closes to round-off because every transfer above is exactly conservative.
+where it goes (Coulomb heating, ionisation thresholds, excitation, thermalisation, escape
+through the two 90-km ends, absorbing cuts, energy not followed, change of the stored energy);
+it closes to round-off because every transfer above is exactly conservative.
 
 Cross sections: :mod:`hpcsim.physics.electron_impact` (the paper's Solomon et al. 1988 set by
 default; hpcsim/data/README.md).
