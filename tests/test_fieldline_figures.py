@@ -34,7 +34,7 @@ directional_altitudes_km = [800.0]
 ALL = {"fig02_omnidirectional_altitudes.png", "fig03_plasmasphere.png", "fig04_hemispherical_flux.png",
        "fig05_omnidirectional_550km.png", "fig06_directional_800km.png", "fig07_escape_fractions.png",
        "fig08_albedo.png", "fig09_equatorial_pitch_angle.png", "fig10_photoelectron_spectra.png",
-       "fig11_dayside_spectra.png", "budget_fractions.png", "heating_rate.png"}
+       "fig11_dayside_spectra.png", "budget_fractions.png", "heating_rate.png", "rates_altitude.png"}
 
 
 def _load():

@@ -298,3 +298,17 @@ def test_elastic_as_diffusion_conserves_and_scatters_more(base, tmp_path):
     ref = case_summary(final(base, "flux_measures")[0], final(base, "energy_budget")[0])
     assert abs(s["energy_balance_residual"]) < 1e-10
     assert s["escape_energy_fraction"] > 2 * ref["escape_energy_fraction"]
+
+
+def test_one_hemisphere_energy_per_ion_pair(tmp_path):
+    """Northern precipitation with an absorbing top at 800 km (the altitude-only setting): the
+    deposited energy over the column ionisation is the mean energy per ion pair of the air mix,
+    30-40 eV (measured for air about 34-35 eV; the set's 0-D W: N2 38.8, O2 34.8, O 24.7 eV)."""
+    from hpcsim.models.fieldline.model import BUDGET
+    run(tmp_path, "one", 'precipitation = "north"\ns1_boundary_north = "absorbing"')
+    b = dict(zip(BUDGET, final(tmp_path / "one", "energy_budget")[0]))
+    ion = final(tmp_path / "one", "ionisation_rate")[0]
+    ds_cm = np.diff(grid(tmp_path / "one", "s_km")) * 1e5
+    ionisations = float((ion.sum(axis=0) * ds_cm).sum())
+    deposited = b["injected"] - b["absorbed_at_cuts"] - b["escaped_north"] - b["escaped_south"]
+    assert 30.0 < deposited / ionisations < 40.0

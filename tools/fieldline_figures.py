@@ -13,7 +13,7 @@ case per characteristic energy E0 (``[fieldline] e0_keV_values``); each file is 
 own, with one panel or one curve per case. Files go to ``<DIR>/<stem>.png``; when several
 files are given, each name starts with the run's directory name (``<DIR>/<run>_<stem>.png``).
 A figure that does not apply to a file is skipped with a message saying why. ``--figures``
-takes paper figure numbers (2-11) and/or the names ``budget``, ``heating`` and ``timeseries``;
+takes paper figure numbers (2-11) and/or the names ``budget``, ``heating``, ``rates`` and ``timeseries``;
 ``--dpi`` sets the resolution.
 
 "North" is the northern half of the line (nodes past the equator node ns//2); an altitude in a
@@ -65,6 +65,9 @@ Files and the paper figure each corresponds to:
   thermalised, escaped through the south / north 90-km ends; the residual is written above.
 * ``heating_rate.png`` -- (not a paper figure; eq. 18) the thermal-electron heating rate Q(s)
   versus altitude in the northern half, one curve per case; dotted line at 800 km.
+* ``rates_altitude.png`` -- (not a paper figure) electron-impact ionisation and excitation rates
+  per species (N2 solid, O2 dashed, O dotted) and the heating rate versus altitude in the northern
+  ionosphere, one colour per case: what altitude-only auroral codes report.
 * ``timeseries.png`` -- (time-dependent runs, ``mode = "time_dependent"``) the escaping energy
   fraction at 800 km north and the power still being stored on the line (over the injected)
   versus time.
@@ -124,7 +127,7 @@ PAPER = {0.4: {"energy": 0.40, "particles": 0.85, "se_share": 0.55, "thermal": 3
 PAPER_RETURNED_OVER_SE = (0.07, 0.12)
 FLUX_UNIT = r"cm$^{-2}$ s$^{-1}$ eV$^{-1}$"
 DIR_UNIT = r"cm$^{-2}$ s$^{-1}$ sr$^{-1}$ eV$^{-1}$"
-NAMED_FIGURES = ("budget", "heating", "timeseries")
+NAMED_FIGURES = ("budget", "heating", "rates", "timeseries")
 
 
 def _plt():
@@ -189,6 +192,7 @@ class FieldlineRun:
     mu_rebuilt: bool = False
     summaries: list = field(default_factory=list)
     timeseries: dict = field(default_factory=dict)  # /timeseries columns (time-dependent runs)
+    rates: dict = field(default_factory=dict)       # ionisation_rate, excitation_rate (nc, species, cell)
 
     @property
     def n_cases(self) -> int:
@@ -297,6 +301,7 @@ def read_run(path: str) -> FieldlineRun:
             n_done=(min(steps, 1) if fieldline.get("mode") == "time_dependent"
                     else min(steps // max(energy.size, 1), e0.size)),
             timeseries={k: f["timeseries"][k][...] for k in f["timeseries"]} if "timeseries" in f else {},
+            rates={k: s[k][-1] for k in ("ionisation_rate", "excitation_rate") if k in s},
             primary=s["primary_flux"][-1] if "primary_flux" in s else None,
             budget_names=column_names(s["energy_budget"], BUDGET),
             measure_names=column_names(s["flux_measures"], MEASURES))
@@ -826,6 +831,36 @@ def fig_heating(run: FieldlineRun, plt) -> dict:
     return {"heating_rate": fig}
 
 
+def fig_rates(run: FieldlineRun, plt) -> dict:
+    """Ionisation and excitation rates per species and the heating rate versus altitude (north)."""
+    if len(run.rates) < 2:
+        raise Skip("no ionisation/excitation rates in this file")
+    cells = np.arange(run.equator, run.ns - 1)
+    mid_alt = 0.5 * (run.altitude[cells] + run.altitude[cells + 1])
+    keep = mid_alt <= run.s1_km
+    fig, axes = plt.subplots(1, 3, figsize=(13.0, 4.6), layout="constrained", sharey=True)
+    styles = {"N2": "-", "O2": "--", "O": ":"}
+    colours = case_colours(plt, run.n_cases)
+    for c, colour in enumerate(colours):
+        for ax, key in ((axes[0], "ionisation_rate"), (axes[1], "excitation_rate")):
+            for j, species in enumerate(("N2", "O2", "O")):
+                ax.plot(positive(run.rates[key][c, j, cells][keep]), mid_alt[keep], color=colour,
+                        ls=styles[species], label=f"{species}, {run.label(c)}")
+        nodes = np.arange(run.equator, run.ns)
+        sel = run.altitude[nodes] <= run.s1_km
+        axes[2].plot(positive(run.heating[c, nodes][sel]), run.altitude[nodes][sel], color=colour, label=run.label(c))
+    titles = (r"electron-impact ionisation (cm$^{-3}$ s$^{-1}$)", r"excitation, all states (cm$^{-3}$ s$^{-1}$)",
+              r"thermal-electron heating (eV cm$^{-3}$ s$^{-1}$)")
+    for ax, title in zip(axes, titles):
+        ax.set_xscale("log")
+        ax.set_xlabel(title)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=6)
+    axes[0].set_ylabel("altitude (km), northern ionosphere")
+    fig.suptitle("Rates versus altitude\n" + run_title(run), fontsize=8)
+    return {"rates_altitude": fig}
+
+
 def fig_timeseries(run: FieldlineRun, plt) -> dict:
     """Time-dependent runs: escape at 800 km north and the energy still being stored, versus time."""
     ts = run.timeseries
@@ -847,7 +882,7 @@ def fig_timeseries(run: FieldlineRun, plt) -> dict:
 
 #: (figure key, drawing function) in drawing order; keys are paper numbers or names
 FIGURES = ((2, fig02), (3, fig03), (4, fig04), (5, fig05), (6, fig06), (7, fig07), (8, fig08), (9, fig09),
-           (10, fig10), (11, fig11), ("budget", fig_budget), ("heating", fig_heating),
+           (10, fig10), (11, fig11), ("budget", fig_budget), ("heating", fig_heating), ("rates", fig_rates),
            ("timeseries", fig_timeseries))
 ALL_FIGURES = [key for key, _ in FIGURES]
 
