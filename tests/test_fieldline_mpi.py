@@ -38,15 +38,15 @@ def test_one_and_two_ranks_agree():
 
 
 # ------------------------------------------------------------------ the registered model on 2 ranks
-def _model_run(comm, tmp, name, restart=None, last_step=None):
+def _model_run(comm, tmp, name, restart=None, last_step=None, extra=""):
     from hpcsim.config import loads
     from hpcsim.models.fieldline.model import Model
     from hpcsim.runner import Runner
     from test_fieldline_model import toml
     result = None
     if comm != MPI.COMM_NULL:
-        runner = Runner(loads(toml(str(tmp / name), "e0_keV_values = [0.8, 1.5]"), source=f"{name}.toml"), comm,
-                        restart=restart)
+        runner = Runner(loads(toml(str(tmp / name), "e0_keV_values = [0.8, 1.5]\n" + extra), source=f"{name}.toml"),
+                        comm, restart=restart)
         real = Model.planned_steps
         if last_step is not None:  # stop early as a killed job would (checkpoint at that step)
             Model.planned_steps = lambda self: last_step
@@ -77,3 +77,20 @@ def test_model_one_and_two_ranks_agree_and_restart_across_rank_counts(shared_tmp
             for other in ("fl_two", "fl_mixed"):
                 b = _final(shared_tmp / other, name)
                 np.testing.assert_allclose(b, a, rtol=1e-8, atol=1e-10 * np.abs(a).max())
+
+
+def test_case_groups_give_the_one_rank_result_and_restart_mid_round(shared_tmp):
+    """case_groups = 2 on 2 ranks: each rank solves one of the two cases at once; the results are
+    those of one rank solving both in turn, also after a stop in the middle of the round."""
+    self_on_rank0 = MPI.COMM_SELF if MPI.COMM_WORLD.rank == 0 else MPI.COMM_NULL
+    groups = "case_groups = 2"
+    _model_run(self_on_rank0, shared_tmp, "cg_one")
+    _model_run(MPI.COMM_WORLD, shared_tmp, "cg_two", extra=groups)
+    _model_run(MPI.COMM_WORLD, shared_tmp, "cg_stop", last_step=17, extra=groups)
+    _model_run(MPI.COMM_WORLD, shared_tmp, "cg_stop", restart="latest", extra=groups)
+    if MPI.COMM_WORLD.rank == 0:
+        for name in ("omnidirectional_flux", "hemispherical_flux", "energy_budget", "flux_measures",
+                     "ionisation_rate", "directional_flux"):
+            a = _final(shared_tmp / "cg_one", name)
+            for other in ("cg_two", "cg_stop"):
+                np.testing.assert_array_equal(_final(shared_tmp / other, name), a)

@@ -99,6 +99,10 @@ class Config:
                                             doc="Factor on the screening parameter eta of the elastic phase "
                                             "function (1 = Moliere's Born value; larger = less forward-peaked). "
                                             "A sensitivity knob: the paper does not give its phase function.")
+    # --- parallelism
+    case_groups: int = param(1, ge=1, doc="Rank groups that solve different cases at once (steady mode): the ranks "
+                             "are split into this many equal groups, each solving every case_groups-th case on "
+                             "its own field-line segments. Must divide the number of ranks.")
     # --- output
     directional_altitudes_km: tuple[float, ...] = param((800.0,), doc="Altitudes (km, both hemispheres) "
                                                         "where the full directional flux is written.")
@@ -150,6 +154,9 @@ class Config:
             datetime.date.fromisoformat(self.date)
         except ValueError:
             problems.append(Problem("fieldline", "date", self.date, "must be an ISO date YYYY-MM-DD"))
+        if self.case_groups > len(self.cases()):
+            problems.append(Problem("fieldline", "case_groups", self.case_groups,
+                                    f"must not exceed the number of cases ({len(self.cases())})"))
         if self.mode == "steady":
             problems += step_counted_run_problems(run, "fieldline", "energy level per case")
         else:

@@ -23,6 +23,7 @@ import logging
 import time
 
 import numpy as np
+from mpi4py import MPI
 
 from hpcsim.models.base import Field, Model as BaseModel, Scalar
 from hpcsim.models.fieldline import background, cascade, diagnostics, grid as fl_grid, sources
@@ -65,6 +66,15 @@ class Model(BaseModel):
         self.cfg = cfg = config.model
         self.rank = comm.Get_rank()
         self.case_cfgs = cfg.cases()
+        # case groups: the ranks split into equal groups, group g solves cases g, g + G, ...
+        size, self.n_groups = comm.Get_size(), cfg.case_groups
+        if size % self.n_groups:  # all ranks see the same sizes, so all raise together (before any work)
+            from hpcsim.config import ConfigError, Problem
+            raise ConfigError(config.source, [Problem("fieldline", "case_groups", self.n_groups,
+                                                      f"must divide the number of ranks ({size})")])
+        self.group = self.rank * self.n_groups // size
+        self.sub = comm.Split(self.group, self.rank) if self.n_groups > 1 else comm
+        self.leader = self.sub.Get_rank() == 0
         self.labels = cfg.case_labels()
         self.grid = g = fl_grid.build(cfg.L, cfg.bottom_km, cfg.s1_km, cfg.step_bottom_km, cfg.step_s1_km,
                                       cfg.magnetosphere_cells, cfg.loss_cone_points)
@@ -79,7 +89,7 @@ class Model(BaseModel):
         s1_nodes = {h: diagnostics.node_at_altitude(g, cfg.s1_km, h) for h in HEMISPHERES}
         cuts = {s1_nodes[h]: kind for h, kind in (("north", cfg.s1_boundary_north), ("south", cfg.s1_boundary_south))
                 if kind != "open"}
-        self.cs = cs = cascade.CascadeSolver(g, dens, edges, comm, cfg.processes, cfg.ionisation_model,
+        self.cs = cs = cascade.CascadeSolver(g, dens, edges, self.sub, cfg.processes, cfg.ionisation_model,
                                              cfg.elastic_screening_factor, cuts, cfg.secondaries, cfg.cascading,
                                              cfg.elastic_treatment)
         self.s1_nodes = s1_nodes
@@ -152,10 +162,10 @@ class Model(BaseModel):
     def planned_steps(self) -> int | None:
         if self.time_dependent:
             return None
-        return len(self.case_cfgs) * self.cs.nE
+        return -(-len(self.case_cfgs) // self.n_groups) * self.cs.nE   # rounds of case_groups cases
 
     def checkpoint_due(self) -> bool:
-        """After the last level of each case (steady mode)."""
+        """After the last level of each round of cases (steady mode)."""
         return not self.time_dependent and int(self.steps_done[0]) % self.cs.nE == 0
 
     def state_fingerprint(self):
@@ -199,19 +209,31 @@ class Model(BaseModel):
                 Field.replicated("level_means", self.level_means, "cm-2 s-1 sr-1 eV-1",
                                  "cell-mean flux of every row and level at the current time (backward-Euler "
                                  "state)", ("level", "row"))]
-        p = self._pending
+        q_fwd, q_iso, budget, ion, exc = self._gather_pending()
         return self._result_fields() + [
-            Field.replicated("pending_forward_source", p.q_fwd, "cm-2 s-1 sr-1 eV-1 per cm",
-                             "direction-keeping sources passed down to the levels not yet solved"),
-            Field.replicated("pending_isotropic_source", p.q_iso, "cm-3 s-1 sr-1 eV-1",
-                             "isotropic sources per cell passed down to the levels not yet solved"),
-            Field.replicated("pending_budget", np.array([getattr(p.budget, k) for k in BUDGET]), "eV cm-2 s-1",
-                             "energy budget of the case in progress: " + ", ".join(BUDGET)),
-            Field.replicated("pending_ionisation_rate", p.ionisation_rate, "cm-3 s-1",
-                             "ionisation rate of the case in progress"),
-            Field.replicated("pending_excitation_rate", p.excitation_rate, "cm-3 s-1",
-                             "excitation rate of the case in progress"),
+            Field.replicated("pending_forward_source", q_fwd, "cm-2 s-1 sr-1 eV-1 per cm",
+                             "per case group: direction-keeping sources passed down to the levels not yet solved"),
+            Field.replicated("pending_isotropic_source", q_iso, "cm-3 s-1 sr-1 eV-1",
+                             "per case group: isotropic sources per cell passed down to the levels not yet solved"),
+            Field.replicated("pending_budget", budget, "eV cm-2 s-1",
+                             "per case group: energy budget of the case in progress: " + ", ".join(BUDGET)),
+            Field.replicated("pending_ionisation_rate", ion, "cm-3 s-1",
+                             "per case group: ionisation rate of the case in progress"),
+            Field.replicated("pending_excitation_rate", exc, "cm-3 s-1",
+                             "per case group: excitation rate of the case in progress"),
         ]
+
+    def _gather_pending(self):
+        """The pending state of every case group, stacked (collective: every rank gets it all)."""
+        p = self._pending
+        mine = (p.q_fwd, p.q_iso, np.array([getattr(p.budget, k) for k in BUDGET]), p.ionisation_rate,
+                p.excitation_rate)
+        if self.n_groups == 1:
+            return tuple(a[None] for a in mine)
+        size = self.comm.Get_size()
+        every = self.comm.allgather(mine if self.leader else None)
+        leaders = [every[g * size // self.n_groups] for g in range(self.n_groups)]
+        return tuple(np.stack([lead[j] for lead in leaders]) for j in range(len(mine)))
 
     def output_fields(self):
         return self._result_fields()
@@ -229,13 +251,13 @@ class Model(BaseModel):
         self.steps_done[...] = arrays["steps_done"]
         if self.time_dependent:
             return
-        p = self._pending
-        p.q_fwd[...] = arrays["pending_forward_source"]
-        p.q_iso[...] = arrays["pending_isotropic_source"]
-        for name, value in zip(BUDGET, arrays["pending_budget"]):
+        p, g = self._pending, self.group
+        p.q_fwd[...] = arrays["pending_forward_source"][g]
+        p.q_iso[...] = arrays["pending_isotropic_source"][g]
+        for name, value in zip(BUDGET, arrays["pending_budget"][g]):
             setattr(p.budget, name, float(value))
-        p.ionisation_rate[...] = arrays["pending_ionisation_rate"]
-        p.excitation_rate[...] = arrays["pending_excitation_rate"]
+        p.ionisation_rate[...] = arrays["pending_ionisation_rate"][g]
+        p.excitation_rate[...] = arrays["pending_excitation_rate"][g]
         self.ion_rate[...] = arrays["ionisation_rate"]
         self.exc_rate[...] = arrays["excitation_rate"]
 
@@ -273,17 +295,67 @@ class Model(BaseModel):
         t0 = time.perf_counter()
         cs = self.cs
         done = int(self.steps_done[0])
-        c, k = done // cs.nE, cs.nE - 1 - done % cs.nE
-        case = self.case_cfgs[c]
-        surface = self._surface(case)
-        phi = cs.solve_level(k, self._pending, surface)
-        self._record_level(c, k, phi, surface)
-        self.ion_rate[c] = self._pending.ionisation_rate
-        self.exc_rate[c] = self._pending.excitation_rate
+        r, k = done // cs.nE, cs.nE - 1 - done % cs.nE
+        c = r * self.n_groups + self.group          # this group's case in round r (none past the last)
+        if c < len(self.case_cfgs):
+            surface = self._surface(self.case_cfgs[c])
+            phi = cs.solve_level(k, self._pending, surface)
+            self._record_level(c, k, phi, surface)
+            self.ion_rate[c] = self._pending.ionisation_rate
+            self.exc_rate[c] = self._pending.excitation_rate
+            if k == 0:
+                self._finish_case(c)
+        if self.n_groups > 1:
+            self._share_round(r, k)
         self.steps_done[0] += 1
         if k == 0:
-            self._finish_case(c)
+            self._log_round(r)
+            self._pending = cs.start(self.volume_source)
         self.wall_s += time.perf_counter() - t0
+
+    def _round_cases(self, r):
+        return [c for c in range(r * self.n_groups, (r + 1) * self.n_groups) if c < len(self.case_cfgs)]
+
+    def _share_round(self, r, k):
+        """Give every rank the results the other case groups computed for level k of round r
+        (one sum over all ranks; each group's leader contributes its case's slices)."""
+        cases = self._round_cases(r)
+        c_mine = r * self.n_groups + self.group
+        level = (self.omni, self.hemi, self.directional, self.primary)
+        whole = (self.heating, self.measures, self.ion_rate, self.exc_rate, self.budget)
+        parts = [a[c, k] for a in level for c in cases] + [a[c] for a in whole for c in cases]
+        shapes = [p.shape for p in parts]
+        buf = np.concatenate([np.ravel(p) for p in parts])
+        mask = np.zeros(buf.size, dtype=bool)       # the slices of this rank's own case
+        pos = 0
+        for a_idx, p in enumerate(parts):
+            c = cases[a_idx % len(cases)]
+            if c == c_mine and self.leader:
+                mask[pos:pos + p.size] = True
+            pos += p.size
+        nan = np.isnan(buf)
+        send = np.where(mask & ~nan, buf, 0.0)
+        nan_count = np.where(mask & nan, 1.0, 0.0)
+        both = np.concatenate([send, nan_count])
+        self.comm.Allreduce(MPI.IN_PLACE, both, op=MPI.SUM)
+        summed = np.where(both[buf.size:] > 0, np.nan, both[:buf.size])
+        pos = 0
+        for a_idx, (p, shape) in enumerate(zip(parts, shapes)):
+            n = int(np.prod(shape))
+            c = cases[a_idx % len(cases)]
+            array = (level + whole)[a_idx // len(cases)]
+            target = array[c, k] if a_idx // len(cases) < len(level) else array[c]
+            target[...] = summed[pos:pos + n].reshape(shape)
+            pos += n
+
+    def _log_round(self, r):
+        if self.rank != 0:
+            return
+        for c in self._round_cases(r):
+            f, s = self.measures[c, 1], case_summary(self.measures[c], self.budget[c])
+            log.info("case %d of %d (%s) done: budget residual %.2e; north escape energy %.3f, particles %.3f of "
+                     "the primaries", c + 1, len(self.case_cfgs), self.labels[c], s["energy_balance_residual"],
+                     f[2] / f[0] if f[0] > 0 else np.nan, f[3] / f[1] if f[1] > 0 else np.nan)
 
     def _record_level(self, c, k, phi, surface):
         cs, g = self.cs, self.grid
@@ -320,12 +392,6 @@ class Model(BaseModel):
         self.budget[c] = [getattr(b, name) for name in BUDGET]
         for h, hemi in enumerate(HEMISPHERES):
             self.measures[c, h, 8] = diagnostics.returned_thermal_flux_from_heating(cs, self.heating[c], hemi)
-        if self.rank == 0:
-            f = self.measures[c, 1]
-            log.info("case %d of %d (%s) done: budget residual %.2e; north escape energy %.3f, particles %.3f of "
-                     "the primaries", c + 1, len(self.case_cfgs), self.labels[c], b.residual(),
-                     f[2] / f[0] if f[0] > 0 else np.nan, f[3] / f[1] if f[1] > 0 else np.nan)
-        self._pending = cs.start(self.volume_source)
 
     def _time_step(self, dt_s: float) -> None:
         """One backward-Euler step of all levels, top down (``mode = "time_dependent"``)."""
@@ -366,14 +432,15 @@ class Model(BaseModel):
             }
         done = int(self.steps_done[0])
         nE = self.cs.nE
-        c = min(done // nE, len(self.case_cfgs) - 1)
+        r = min(done // nE, self.planned_steps() // nE - 1)
         k = nE - 1 - done % nE if done < self.planned_steps() else 0
+        injected = self.comm.allreduce(float(self._pending.budget.injected) if self.leader else 0.0)
         return {
-            "levels_done": Scalar(done, "1", "energy levels finished, all cases"),
-            "case": Scalar(c, "1", "index of the case in progress (or the last)"),
+            "levels_done": Scalar(done, "1", "runner steps finished (energy levels of each round of cases)"),
+            "case": Scalar(r * self.n_groups, "1", "index of the (first) case in progress, or the last"),
             "energy_eV": Scalar(float(self.cs.E[k]), "eV", "energy of the next (or last) level"),
-            "injected_energy_case": Scalar(float(self._pending.budget.injected), "eV cm-2 s-1",
-                                           "energy injected so far in the case in progress"),
+            "injected_energy_case": Scalar(injected, "eV cm-2 s-1",
+                                           "energy injected so far in the case(s) in progress"),
         }
 
     @classmethod
