@@ -179,6 +179,8 @@ def test_input_errors_name_key_and_value():
         loads(toml("x", run_extra="dt_s = 1.0"), source="f.toml")
     with pytest.raises(ConfigError, match=r"primary_max_eV = 5000.0: must not exceed the top level edge"):
         loads(toml("x", "primary_max_eV = 5000.0"), source="f.toml")
+    with pytest.raises(ConfigError, match=r"case_groups = 2: must not exceed the number of cases \(1\)"):
+        loads(toml("x", "case_groups = 2"), source="f.toml")
 
 
 def test_conjugate_ionosphere_removed_alpha_beta(tmp_path):
