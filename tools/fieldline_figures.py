@@ -298,8 +298,8 @@ def read_run(path: str) -> FieldlineRun:
             dir_mu=mu, omni=s["omnidirectional_flux"][-1], hemi=s["hemispherical_flux"][-1],
             directional=s["directional_flux"][-1], heating=s["heating_rate"][-1], budget=s["energy_budget"][-1],
             measures=s["flux_measures"][-1], mu_rebuilt=rebuilt,
-            n_done=(min(steps, 1) if fieldline.get("mode") == "time_dependent"
-                    else min(steps // max(energy.size, 1), e0.size)),
+            n_done=(min(steps, 1) if fieldline.get("mode") == "time_dependent"     # rounds of case_groups cases
+                    else min(steps // max(energy.size, 1) * int(fieldline.get("case_groups", 1)), e0.size)),
             timeseries={k: f["timeseries"][k][...] for k in f["timeseries"]} if "timeseries" in f else {},
             rates={k: s[k][-1] for k in ("ionisation_rate", "excitation_rate") if k in s},
             primary=s["primary_flux"][-1] if "primary_flux" in s else None,
