@@ -522,6 +522,7 @@ class CascadeSolver:
             np.add.at(cell, owner[has_cell], (row_rate * mean * length * weight)[has_cell])
             return cell
 
+        to_level = {}
         for sp, lst in pieces.items():
             sig, thr, frac, below = ion[sp]
             nr = nu_row["ion_" + sp]
@@ -545,7 +546,12 @@ class CascadeSolver:
                 for kk, w in ((k_hi, w_hi), (k_lo, 1.0 - w_hi)):
                     if w <= 0 or kk < 0 or kk == k:
                         continue  # below the lowest centre the split carries no energy; kk == k: implicit
-                    q_fwd[kk] += nr * f * w * mean * dE / self.dE[kk]
+                    to_level[kk] = to_level.get(kk, 0.0) + f * w
+            # the degraded primaries of this species, one vector update per target level
+            nr_mean = nr * mean * dE
+            for kk, coef in to_level.items():
+                q_fwd[kk] += nr_mean * (coef / self.dE[kk])
+            to_level.clear()
         for sp, w_exc, rate, targets in exc_split:
             nr = rate[node_of_row]
             n_ev = float((nr * events_row).sum())
