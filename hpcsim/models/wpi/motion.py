@@ -151,9 +151,10 @@ def _wave_at(t, lat, lat0, dlat, tabs, duration):
 
 
 @nb.njit(cache=True, fastmath=_FAST)
-def _rhs(t, lat, up, uq, eta, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration,
-         wave_on):
-    """Time derivatives of (lat, u_par, u_perp, eta); the wave is ignored if not ``wave_on``."""
+def _rhs_split(t, lat, up, uq, eta, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration):
+    """Time derivatives of (lat, u_par, u_perp, eta) without the wave, the wave's parts of the
+    last three, and whether the wave is on there. The eta derivative without the wave is the
+    unperturbed phase rate omega_H/gamma - omega + s k v_par (rad/s)."""
     ds_dlat, wh, dwh = _geom(lat, lre, wh_eq)
     gamma = 1.0
     if rel:
@@ -161,26 +162,37 @@ def _rhs(t, lat, up, uq, eta, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, d
     vpar = up / gamma
     mirror = dwh / (2.0 * gamma * wh)
     k, bw = _wave_at(t, lat, lat0, dlat, tabs, duration)
-    dup = -uq * uq * mirror
-    duq = uq * up * mirror
-    deta = wh / gamma - omega + sdir * k * vpar
-    if wave_on and bw != 0.0 and k > 0.0:
+    on = bw != 0.0 and k > 0.0
+    wup = 0.0
+    wuq = 0.0
+    weta = 0.0
+    if on:
         a = e_over_m * bw
         sn = np.sin(eta)
         cs = np.cos(eta)
         rel_v = vpar - sdir * omega / k
-        dup += a * (uq / gamma) * sn
-        duq -= a * rel_v * sn
-        deta -= a * rel_v * cs / max(uq, 1e-300)
-    return vpar / ds_dlat, dup, duq, deta
+        wup = a * (uq / gamma) * sn
+        wuq = -a * rel_v * sn
+        weta = -a * rel_v * cs / max(uq, 1e-300)
+    return (vpar / ds_dlat, -uq * uq * mirror, uq * up * mirror, wh / gamma - omega + sdir * k * vpar,
+            wup, wuq, weta, on)
 
 
 @nb.njit(cache=True, fastmath=_FAST)
-def _rk4_step(t, h, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration,
-              wave_on):
-    """One classical RK4 step of :func:`_rhs` from (t, lat=x0, u_par=x1, u_perp=x2, eta=x3)."""
-    k1a, k1b, k1c, k1d = _rhs(t, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs,
-                              duration, wave_on)
+def _rhs(t, lat, up, uq, eta, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration,
+         wave_on):
+    """Time derivatives of (lat, u_par, u_perp, eta); the wave is ignored if not ``wave_on``."""
+    dl, dup, duq, deta, wup, wuq, weta, on = _rhs_split(t, lat, up, uq, eta, lre, wh_eq, e_over_m, c, rel,
+                                                       omega, sdir, lat0, dlat, tabs, duration)
+    if wave_on and on:
+        return dl, dup + wup, duq + wuq, deta + weta
+    return dl, dup, duq, deta
+
+
+@nb.njit(cache=True, fastmath=_FAST)
+def _rk4_rest(t, h, x0, x1, x2, x3, k1a, k1b, k1c, k1d, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat,
+              tabs, duration, wave_on):
+    """Stages 2-4 and the update of a classical RK4 step whose first stage (k1) is given."""
     th = t + 0.5 * h
     k2a, k2b, k2c, k2d = _rhs(th, x0 + 0.5 * h * k1a, x1 + 0.5 * h * k1b, x2 + 0.5 * h * k1c,
                               x3 + 0.5 * h * k1d, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs,
@@ -194,6 +206,16 @@ def _rk4_step(t, h, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir, l
             x1 + h / 6.0 * (k1b + 2.0 * k2b + 2.0 * k3b + k4b),
             x2 + h / 6.0 * (k1c + 2.0 * k2c + 2.0 * k3c + k4c),
             x3 + h / 6.0 * (k1d + 2.0 * k2d + 2.0 * k3d + k4d))
+
+
+@nb.njit(cache=True, fastmath=_FAST)
+def _rk4_step(t, h, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration,
+              wave_on):
+    """One classical RK4 step of :func:`_rhs` from (t, lat=x0, u_par=x1, u_perp=x2, eta=x3)."""
+    k1a, k1b, k1c, k1d = _rhs(t, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs,
+                              duration, wave_on)
+    return _rk4_rest(t, h, x0, x1, x2, x3, k1a, k1b, k1c, k1d, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0,
+                     dlat, tabs, duration, wave_on)
 
 
 @nb.njit(cache=True, fastmath=_FAST)
@@ -228,17 +250,6 @@ def _rk4_kernel(lat, up, uq, eta, t0, dt, n_steps, record_every, rec, lre, wh_eq
         eta[p] = x3
 
 
-@nb.njit(cache=True, fastmath=_FAST)
-def _phase_rate(t, lat, up, uq, lre, wh_eq, c, rel, omega, sdir, lat0, dlat, tabs, duration):
-    """Unperturbed phase rate omega_H/gamma - omega + s k v_par (rad/s) and whether the wave is on."""
-    _, wh, _ = _geom(lat, lre, wh_eq)
-    gamma = 1.0
-    if rel:
-        gamma = np.sqrt(1.0 + (up * up + uq * uq) / (c * c))
-    k, bw = _wave_at(t, lat, lat0, dlat, tabs, duration)
-    return wh / gamma - omega + sdir * k * up / gamma, bw != 0.0 and k > 0.0
-
-
 #: status codes of :func:`interact`
 NEVER_RESONANT, PASSED_RESONANCE, LEFT_WAVE, LEFT_LINE, TIME_LIMIT = 0, 1, 2, 3, 4
 
@@ -271,8 +282,9 @@ def _interaction_kernel(lat, up, uq, eta, t, status, n_steps_out, lat_stop, rate
         steps = 0
         rate_prev = 0.0
         while tt < t_limit:
-            rate, on = _phase_rate(tt, x0, x1, x2, lre, wh_eq, c, rel, omega, sdir, lat0, dlat, tabs,
-                                   duration)
+            # one evaluation gives the phase rate (the unperturbed eta derivative) and the first RK4 stage
+            k1a, k1b, k1c, rate, wup, wuq, weta, on = _rhs_split(tt, x0, x1, x2, x3, lre, wh_eq, e_over_m, c,
+                                                                  rel, omega, sdir, lat0, dlat, tabs, duration)
             if not on:
                 # outside the pulse: done if the tail has passed (behind the front side)
                 if was_inside or steps > 0:
@@ -281,6 +293,8 @@ def _interaction_kernel(lat, up, uq, eta, t, status, n_steps_out, lat_stop, rate
             if abs(rate) <= rate_cutoff and on:
                 if not inside and not was_inside:
                     x3 = eta0  # the assigned phase holds where the interaction starts
+                    k1a, k1b, k1c, rate, wup, wuq, weta, on = _rhs_split(
+                        tt, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration)
                 inside = True
                 was_inside = True
             elif inside:
@@ -291,8 +305,13 @@ def _interaction_kernel(lat, up, uq, eta, t, status, n_steps_out, lat_stop, rate
                     inside = False  # back to adiabatic steps; a later resonance inside the pulse counts too
             rate_prev = rate
             h = dt_fine if inside else dt_coarse
-            x0, x1, x2, x3 = _rk4_step(tt, h, x0, x1, x2, x3, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0,
-                                       dlat, tabs, duration, inside)
+            k1d = rate
+            if inside and on:
+                k1b += wup
+                k1c += wuq
+                k1d += weta
+            x0, x1, x2, x3 = _rk4_rest(tt, h, x0, x1, x2, x3, k1a, k1b, k1c, k1d, lre, wh_eq, e_over_m, c, rel,
+                                       omega, sdir, lat0, dlat, tabs, duration, inside)
             tt += h
             steps += 1
             if sdir * (x0 - lat_stop) < 0.0 or abs(x0) > abs(lat_stop):
