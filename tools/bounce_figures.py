@@ -71,6 +71,9 @@ import numpy as np
 import hpcsim  # noqa: F401  (sets the h5py environment before h5py is imported)
 import h5py
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the sibling figure_files
+from figure_files import read_runs, save_png  # noqa: E402
+
 ALL_FIGURES = (2, 3, 5, 6, 7, 8, 9, 10, 11, 12)
 WAVES = ("hiss", "lightning", "vlf1", "vlf2")
 SWITCHES = ("drift", "energy_loss", "collisional_scattering", "wave_scattering", "atmospheric_loss")
@@ -686,11 +689,7 @@ def draw(runs: list[Run], figures, out_dir: str, prefix: str = "fig", times_h=(0
     written = {}
 
     def save(fig, stem):
-        path = os.path.join(out_dir, f"{prefix}{stem}.png")
-        fig.savefig(path, dpi=dpi, bbox_inches="tight")
-        plt.close(fig)
-        written[os.path.basename(path)] = path
-        print(f"wrote {path}")
+        save_png(plt, fig, out_dir, f"{prefix}{stem}", dpi, written)
 
     for n in figures:
         try:
@@ -731,13 +730,9 @@ def draw(runs: list[Run], figures, out_dir: str, prefix: str = "fig", times_h=(0
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    runs = []
-    for path in args.runs:
-        try:
-            runs.append(read_run(path))
-        except (OSError, ValueError, KeyError) as exc:
-            print(f"error: cannot read {path}: {exc}", file=sys.stderr)
-            return 2
+    runs = read_runs(args.runs, read_run)
+    if runs is None:
+        return 2
     for r in runs:
         state = "complete" if r.complete else "INCOMPLETE"
         print(f"{r.path}: L = {r.L:g}, {r.label}, {r.end_s / 3600:.3g} h, {len(r.snap_t)} snapshots, {state}")

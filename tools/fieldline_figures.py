@@ -103,6 +103,9 @@ import hpcsim  # noqa: F401  (sets the h5py environment before h5py is imported)
 import numpy as np
 import h5py
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the sibling figure_files
+from figure_files import read_runs, save_png  # noqa: E402
+
 from hpcsim.models.fieldline.model import BUDGET, MEASURES, SE_MAX_EV, case_summary
 
 #: altitudes of the Fig. 2 omnidirectional curves (km) and their paper colours
@@ -966,24 +969,16 @@ def draw(run: FieldlineRun, out_dir: str, prefix: str = "", figures=ALL_FIGURES,
             print(f"skipped {function.__name__}: {why}")
             continue
         for stem, fig in drawn.items():
-            path = os.path.join(out_dir, f"{prefix}{stem}.png")
-            fig.savefig(path, dpi=dpi, bbox_inches="tight")
-            plt.close(fig)
-            written[os.path.basename(path)] = path
-            print(f"wrote {path}")
+            save_png(plt, fig, out_dir, f"{prefix}{stem}", dpi, written)
     return written
 
 
 def main(argv=None) -> int:
     """Read the files, draw their figures, print the table; the exit status."""
     args = parse_args(argv)
-    runs = []
-    for path in args.runs:
-        try:
-            runs.append(read_run(path))
-        except (OSError, ValueError, KeyError) as exc:
-            print(f"error: cannot read {path}: {exc}", file=sys.stderr)
-            return 2
+    runs = read_runs(args.runs, read_run)
+    if runs is None:
+        return 2
     written = {}
     for run in runs:
         state = "complete" if run.complete else f"INCOMPLETE ({run.n_done} of {run.e0_keV.size} cases finished)"
