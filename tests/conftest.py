@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -12,6 +14,19 @@ import hpcsim  # noqa: F401  (environment for h5py/petsc4py before anything else
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "reference"
+
+
+def load_tool(name: str):
+    """Import the script ``tools/<name>.py`` as module ``name`` (with tools/ on sys.path for its
+    sibling imports, and registered in sys.modules: dataclasses look their module up there)."""
+    tools = str(REPO / "tools")
+    if tools not in sys.path:
+        sys.path.insert(0, tools)
+    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 DRIFT_ONLY = "energy_loss = false\ncollisional_scattering = false\nwave_scattering = false\natmospheric_loss = false"

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 
 import pytest
 
 from hpcsim import cli
 
-from conftest import COLLISIONS, REPO, small_bounce_toml
+from conftest import COLLISIONS, load_tool, small_bounce_toml
 
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def _load(name):
-    tools = str(REPO / "tools")
-    if tools not in sys.path:
-        sys.path.insert(0, tools)      # bounce_table imports bounce_figures
-    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module         # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
@@ -38,7 +25,7 @@ def test_figures_and_table(tiny_run, shared_tmp, capsys):
     from mpi4py import MPI
     if MPI.COMM_WORLD.rank != 0:       # the tools are serial readers
         return
-    figures = _load("bounce_figures")
+    figures = load_tool("bounce_figures")
     out = shared_tmp / "figs"
     assert figures.main([str(tiny_run), "-o", str(out), "--dpi", "40"]) == 0
     text = capsys.readouterr().out
@@ -66,7 +53,7 @@ def test_figures_and_table(tiny_run, shared_tmp, capsys):
     assert figures.main([str(shared_tmp / "tiny.toml"), "-o", str(out)]) == 2
     capsys.readouterr()
 
-    table = _load("bounce_table")
+    table = load_tool("bounce_table")
     assert table.main([str(tiny_run)]) == 0
     lines = capsys.readouterr().out.splitlines()
     header = lines[0].split()
@@ -90,7 +77,7 @@ def test_figures_and_table(tiny_run, shared_tmp, capsys):
 
 
 def test_reference_values():
-    table = _load("bounce_table")
+    table = load_tool("bounce_table")
     ref = table.read_reference()
     if not ref:
         pytest.skip("reference CSV not available")

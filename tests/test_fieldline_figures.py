@@ -3,14 +3,12 @@ Maxwellian primaries and photoelectrons at noon, so that every figure applies)."
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 
 import numpy as np
 
 from hpcsim import cli
 
-from conftest import REPO
+from conftest import load_tool
 
 PNG = b"\x89PNG\r\n\x1a\n"
 TINY = """
@@ -37,14 +35,6 @@ ALL = {"fig02_omnidirectional_altitudes.png", "fig03_plasmasphere.png", "fig04_h
        "fig11_dayside_spectra.png", "budget_fractions.png", "heating_rate.png", "rates_altitude.png"}
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("fieldline_figures", REPO / "tools" / "fieldline_figures.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fieldline_figures"] = module    # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def _table_rows(text):
     """Body rows of the markdown table, without the header and the paper row."""
     rows = [line for line in text.splitlines() if line.startswith("| ")]
@@ -67,7 +57,7 @@ def test_fieldline_figures_and_table(shared_tmp, capsys):
     if MPI.COMM_WORLD.rank != 0:           # the tool is a serial reader
         return
     output = shared_tmp / "tiny" / "output.h5"
-    figures = _load()
+    figures = load_tool("fieldline_figures")
     capsys.readouterr()
 
     out = shared_tmp / "figs"
@@ -110,7 +100,7 @@ def test_time_dependent_run_draws_its_time_series(tmp_path):
     from hpcsim.runner import Runner
     from test_fieldline_model import td_toml
     Runner(loads(td_toml(str(tmp_path / "td"), 0.5, 1.5), source="td.toml"), MPI.COMM_SELF).run()
-    ff = _load()
+    ff = load_tool("fieldline_figures")
     written = ff.draw(ff.read_run(str(tmp_path / "td")), str(tmp_path / "figs"), figures=["timeseries", 2])
     assert set(written) == {"timeseries.png", "fig02_omnidirectional_altitudes.png"}
     assert {"timeseries.png", "fig02_omnidirectional_altitudes.png"} <= _pngs(tmp_path / "figs")

@@ -17,7 +17,7 @@ import pytest
 
 from hpcsim import cli
 
-from conftest import REPO, small_bounce_toml
+from conftest import REPO, load_tool, small_bounce_toml
 
 JOBS = REPO / "jobs"
 SCRIPTS = sorted(JOBS.glob("*.sh"))
@@ -242,19 +242,10 @@ def test_plot_bounce_snapshots(shared_tmp, capsys):
         assert (figures / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert result.stdout.split() == [str(figures / n) for n in names[1:] + names[:1]]
     # chosen times and one pitch-angle cell; a file that is not a bounce output is refused
-    tool = _load_tool()
+    tool = load_tool("plot_bounce_snapshots")
     assert tool.main([str(out), "-o", str(shared_tmp / "two"), "--times", "140", "300",
                       "--alpha-eq-deg", "30", "--dpi", "50"]) == 0
     assert "using t = 150 s" in capsys.readouterr().err
     assert len(list((shared_tmp / "two").glob("bounce_t*.png"))) == 2
     assert tool.main([str(path)]) == 2
     assert "cannot open" in capsys.readouterr().err
-
-
-def _load_tool():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("plot_bounce_snapshots",
-                                                  REPO / "tools" / "plot_bounce_snapshots.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 
 import numpy as np
 import pytest
 
 from hpcsim import cli
 
-from conftest import REPO
+from conftest import load_tool
 
 PNG = b"\x89PNG\r\n\x1a\n"
 TINY = """
@@ -32,14 +30,6 @@ ONE_CASE = {"fig02_impulse_responses.png", "fig03_flux_energy.png", "fig04_front
             "fig22_peak_spectrum.png"}
 SCAN_FIGS = {"fig07_flux_energy_vs_frequency_ratio.png", "fig11_ET_Fp_vs_frequency_ratio.png",
              "fig08_wave_amplitude.png", "fig21_lowest_energy.png", "fig22_peak_spectrum.png"}
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("wpi_figures", REPO / "tools" / "wpi_figures.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["wpi_figures"] = module    # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def _run(tmp, name, extra=""):
@@ -72,7 +62,7 @@ def test_figures_and_table(tiny_outputs, shared_tmp, capsys):
     if MPI.COMM_WORLD.rank != 0:           # the tool is a serial reader
         return
     one, scan = tiny_outputs
-    figures = _load()
+    figures = load_tool("wpi_figures")
 
     out = shared_tmp / "figs_one"
     assert figures.main([str(one), "-o", str(out), "--table", "--dpi", "40"]) == 0
@@ -114,7 +104,7 @@ def test_helpers(shared_tmp):
     scan = _run(shared_tmp, "scan", SCAN)
     if MPI.COMM_WORLD.rank != 0:
         return
-    figures = _load()
+    figures = load_tool("wpi_figures")
     run = figures.read_run(str(scan))
     assert figures.scan_axes(run) == ("frequency_ratio", "")
     assert figures.summary_number(run, "frequency_ratio", "") == "11"
