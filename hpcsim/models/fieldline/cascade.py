@@ -53,6 +53,7 @@ import numpy as np
 
 from hpcsim.models.fieldline.grid import FieldLineGrid
 from hpcsim.models.fieldline.transport import LevelSolver
+from hpcsim.physics import electron_impact as ei
 
 #: A = 2 pi e^4 ln(Lambda) of the paper's eq. (2), eV^2 cm^2
 COULOMB_A_EV2_CM2 = 2.6e-12
@@ -183,10 +184,11 @@ class CascadeSolver:
         i_s1 = int(np.argmin(np.abs(grid.altitude_km[: ns // 2] - grid.s1_km)))
         self.area = grid.b_ratio[i_s1] / grid.b_ratio  # flux-tube area relative to the ionosphere (1 / B)
         self.species = [s for s in SPECIES if s in densities]
-        # length of each local direction's upwind cell (0 where a row has none: line ends, mirrors);
-        # the angular operators weigh directions by W x length so that they conserve exactly
+        # length of each local direction's upwind cell (0 where a row has none: line ends, mirrors)
         self.node_of_row = np.repeat(np.arange(ns), np.diff(self.idx.offset))
-        self.owner = owner = self._cell_owners()
+        up = self.solver.upwind_node()
+        # the cell each row owns (the one upwind of it): index of the cell's lower node, or -1
+        self.owner = owner = np.where(up >= 0, np.minimum(self.node_of_row, up), -1)
         row_len = np.where(owner >= 0, ds[np.maximum(owner, 0)], 0.0)
         self.len = [row_len[self.idx.offset[i]:self.idx.offset[i + 1]] for i in range(ns)]
         # residence weight of each row over its upwind cell: F / mu_bar (the time a line's particles
@@ -196,10 +198,11 @@ class CascadeSolver:
         f_rows = np.concatenate(self.F)
         wc = np.where((owner >= 0) & (mub > 0), f_rows / np.where(mub > 0, mub, 1.0), 0.0)
         self.Wc = [wc[self.idx.offset[i]:self.idx.offset[i + 1]] for i in range(ns)]
+        self.row_weight = 2.0 * np.pi * wc * self.area[self.node_of_row]   # sr x area per row
         # phase volume of each cell: sum over the rows that own it of length x 2 pi Wc x area
-        row_vol = row_len * 2.0 * np.pi * wc * self.area[self.node_of_row]
-        self.cell_volume = np.zeros(ns - 1)
-        np.add.at(self.cell_volume, owner[owner >= 0], row_vol[owner >= 0])
+        self.cell_volume = np.bincount(owner[owner >= 0], weights=(row_len * self.row_weight)[owner >= 0],
+                                       minlength=ns - 1)
+        self._tables = {}   # per level: ionisation, excitation and elastic tables (they depend on k only)
         self._coulomb_cache = {}
         self._cos_cache = {}
 
@@ -242,9 +245,9 @@ class CascadeSolver:
     def _coulomb_angle(self, i, energy):
         """Pitch-angle diffusion (A n_e / 2E^2) d/dmu (1 - mu^2) dPhi/dmu on node i's directions.
 
-        Finite volumes in signed mu; the volume of direction r is W_r l_r (angular width times
+        Finite volumes in signed mu; the volume of direction r is Wc_r l_r (residence weight times
         the length of its upwind cell), and the flux between neighbours a, b is weighted by
-        (l_a + l_b)/2, so that sum_r W_r l_r (S Phi)_r = 0 exactly. The geometric part is built
+        (l_a + l_b)/2, so that sum_r Wc_r l_r (S Phi)_r = 0 exactly. The geometric part is built
         once per node (:meth:`_coulomb_angle_unit`); the energy enters only through the factor.
         """
         return (COULOMB_A_EV2_CM2 * self.dens["n_e"][i] / (2.0 * energy**2)) * self._coulomb_angle_unit(i)
@@ -274,7 +277,6 @@ class CascadeSolver:
 
     def _elastic_level(self, energy):
         """[(species, total elastic cross section cm^2, screening parameter eta)] at ``energy``."""
-        from hpcsim.physics import electron_impact as ei
         out = []
         for sp in self.species:
             sigma = float(ei.elastic_cross_section_cm2(sp, energy))
@@ -301,7 +303,7 @@ class CascadeSolver:
         ``level``: :meth:`_elastic_level` of the energy. Phase function: azimuthal average of the
         screened-Rutherford shape 1/(1 - cos(theta) + 2 eta)^2 (the normalisation of the
         differential cross section drops out); column q is normalised so that
-        sum_r W_r l_r K_rq = W_q l_q: what direction q loses over its cell, n sigma Phi_q W_q l_q,
+        sum_r Wc_r l_r K_rq = Wc_q l_q: what direction q loses over its cell, n sigma Phi_q Wc_q l_q,
         is what the other directions gain (exact conservation). Rows without a cell (incoming
         directions at the 90-km ends) receive nothing: below 90 km is absorbing.
         """
@@ -323,16 +325,24 @@ class CascadeSolver:
             total += n * sigma * kern
         return total
 
+    def _level_tables(self, k):
+        """(ionisation tables, excitation tables by species, elastic table) of level k; computed
+        once per level and kept (a scan of cases or time steps solves each level many times)."""
+        tables = self._tables.get(k)
+        if tables is None:
+            tables = self._tables[k] = ({sp: self._ionisation_table(sp, k) for sp in self.species},
+                                        {sp: self._excitation_table(sp, k) for sp in self.species},
+                                        self._elastic_level(self.E[k]))
+        return tables
+
     def _excitation_table(self, sp, k):
         """[(threshold W, sigma)] of the excitation states of ``sp`` at level k (sigma > 0 only)."""
-        from hpcsim.physics import electron_impact as ei
         thr = ei.thresholds_eV(sp)
         return [(thr[name], float(s)) for name, s in ei.excitation_cross_sections_cm2(sp, self.E[k]).items()
                 if float(s) > 0]
 
     def _ionisation_table(self, sp, k):
         """(sigma_ion, threshold I, secondary fractions per level, thermalised fraction) at level k."""
-        from hpcsim.physics import electron_impact as ei
         energy = self.E[k]
         chans = ei.ionisation_cross_sections_by_channel_cm2(sp, energy, model=self.ionisation_model)
         thr = ei.thresholds_eV(sp, model=self.ionisation_model)
@@ -357,12 +367,6 @@ class CascadeSolver:
         return sig, threshold, frac / total, below / total
 
     # -- the solve -----------------------------------------------------------------------
-    def _cell_owners(self):
-        """For every row, the cell it owns (the cell upwind of it): index of the cell's lower node, or -1."""
-        up = self.solver.upwind_node()
-        node = np.repeat(np.arange(self.grid.ns), np.diff(self.idx.offset))
-        return np.where(up >= 0, np.minimum(node, up), -1)
-
     def start(self, volume_source=None) -> CascadeState:
         """Empty pending sources and budget for a solve from the top level down.
 
@@ -411,9 +415,9 @@ class CascadeSolver:
         (:meth:`LevelSolver.cell_means`), so that production, losses and transport balance.
         Levels must be solved from the top down. Returns Phi of level k (all unknowns, every rank).
         """
-        idx, ns = self.idx, self.grid.ns
+        ns = self.grid.ns
         node_of_row = self.node_of_row
-        weight = 2.0 * np.pi * np.concatenate(self.Wc) * self.area[node_of_row]   # sr x area per row
+        weight = self.row_weight
         owner = self.owner
         q_fwd, q_iso, budget = state.q_fwd, state.q_iso, state.budget
         surface_eV = surface_eV or {}
@@ -422,16 +426,17 @@ class CascadeSolver:
         nu = {}                          # 1/cm per node, by process
         if "coulomb_energy" in use:
             nu["coulomb"] = COULOMB_A_EV2_CM2 * self.dens["n_e"] / (energy * dE)
+        ion_tables, exc_tables, elastic_level = self._level_tables(k)
         ion = {}
         if "ionisation" in use:
-            for sp in self.species:
-                ion[sp] = self._ionisation_table(sp, k)
-                if ion[sp][0] > 0:
-                    nu["ion_" + sp] = self.dens[sp] * ion[sp][0]
+            for sp, table in ion_tables.items():
+                ion[sp] = table
+                if table[0] > 0:
+                    nu["ion_" + sp] = self.dens[sp] * table[0]
         exc = []                         # (species, threshold W, nu per node)
         if "excitation" in use:
-            for sp in self.species:
-                for w_exc, sig in self._excitation_table(sp, k):
+            for sp, table in exc_tables.items():
+                for w_exc, sig in table:
                     exc.append((sp, w_exc, self.dens[sp] * sig))
         scatter = [None] * ns
         kappa = sum(nu.values()) if nu else np.zeros(ns)
@@ -441,7 +446,8 @@ class CascadeSolver:
         if dt_s is not None:
             inv_vdt = 1.0 / (ELECTRON_SPEED_CM_S_PER_SQRT_EV * np.sqrt(energy) * dt_s)
             kappa = kappa + inv_vdt
-        elastic_level = self._elastic_level(energy) if "elastic" in use else []
+        if "elastic" not in use:
+            elastic_level = []
         for i in range(self.solver.node_lo, self.solver.node_hi):  # this rank's segment only
             parts = []
             if "coulomb_angle" in use and self.dens["n_e"][i] > 0:
@@ -470,9 +476,10 @@ class CascadeSolver:
             lst = [(ks, frac[ks], self.E[ks]) for ks in np.flatnonzero(frac > 0)]
             if below > 0:
                 lst.append((-1, below, 0.5 * min(self.edges[0], 0.5 * (energy - thr))))
+            # each secondary energy with the two levels its degraded primary is split between
+            lst = [(ks, f, e_sec) + self._level_of(energy - thr - e_sec) for ks, f, e_sec in lst]
             pieces[sp] = lst
-            for ks, f, e_sec in lst:
-                k_lo, k_hi, w_hi = self._level_of(energy - thr - e_sec)
+            for ks, f, e_sec, k_lo, k_hi, w_hi in lst:
                 if k_hi == k and self.cascading:
                     self_w += nu["ion_" + sp] * f * w_hi
         # excited electrons keep their direction and continue at E - W (split like the primaries)
@@ -489,7 +496,6 @@ class CascadeSolver:
         src[has_cell] += q_iso[k][owner[has_cell]]
         surface = {i: f(energy) for i, f in surface_eV.items()}
         for i, vals in surface.items():
-            j, d, mu = self.dirs[i]
             inj = 2.0 * np.pi * float(np.sum(self.F[i] * vals)) * dE * self.area[i]
             budget.injected += inj * energy
         phi = self.solver.solve(kappa - self_w, scatter, src, surface or None)
@@ -517,10 +523,8 @@ class CascadeSolver:
                 budget.coulomb_heating += float(ev.sum()) * energy
         vol = np.where(self.cell_volume > 0, self.cell_volume, 1.0)
 
-        def per_cell(row_rate):  # events in each cell per unit foot area per s per eV (phase-volume weighted)
-            cell = np.zeros(ns - 1)
-            np.add.at(cell, owner[has_cell], (row_rate * mean * length * weight)[has_cell])
-            return cell
+        def per_cell(row_rate):  # events of a process in each cell, per unit foot area per s
+            return np.bincount(owner[has_cell], weights=(row_rate * events_row)[has_cell], minlength=ns - 1)
 
         to_level = {}
         for sp, lst in pieces.items():
@@ -529,20 +533,19 @@ class CascadeSolver:
             ev = nr * events_row
             n_ev = float(ev.sum())
             budget.ionisation_thresholds += n_ev * thr
-            # isotropic production per cell (per cm^3 s eV, summed over the rows owning the cell)
+            # secondaries born in each cell, emitted isotropically over its phase volume
             prod_cell = per_cell(nr)
-            state.ionisation_rate[SPECIES.index(sp)] += prod_cell * dE * 4.0 * np.pi / vol
-            for ks, f, e_sec in lst:
+            state.ionisation_rate[SPECIES.index(sp)] += prod_cell * 4.0 * np.pi / vol
+            for ks, f, e_sec, k_lo, k_hi, w_hi in lst:
                 if not (self.secondaries and self.cascading):
                     budget.not_followed += f * n_ev * e_sec
                 elif ks >= 0:
-                    q_iso[ks] += f * prod_cell * dE / (vol * self.dE[ks])
+                    q_iso[ks] += f * prod_cell / (vol * self.dE[ks])
                 else:
                     budget.thermalised += f * n_ev * e_sec
                 if not self.cascading:
                     budget.not_followed += f * n_ev * (energy - thr - e_sec)
                     continue
-                k_lo, k_hi, w_hi = self._level_of(energy - thr - e_sec)
                 for kk, w in ((k_hi, w_hi), (k_lo, 1.0 - w_hi)):
                     if w <= 0 or kk < 0 or kk == k:
                         continue  # below the lowest centre the split carries no energy; kk == k: implicit
@@ -556,7 +559,7 @@ class CascadeSolver:
             nr = rate[node_of_row]
             n_ev = float((nr * events_row).sum())
             budget.excitation += n_ev * w_exc
-            state.excitation_rate[SPECIES.index(sp)] += per_cell(nr) * dE * 4.0 * np.pi / vol
+            state.excitation_rate[SPECIES.index(sp)] += per_cell(nr) * 4.0 * np.pi / vol
             if not self.cascading:
                 budget.not_followed += n_ev * (energy - w_exc)
                 continue
