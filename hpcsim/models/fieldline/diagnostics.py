@@ -66,10 +66,15 @@ def integrated(cs, per_level: np.ndarray, e_max_eV: float | None = None, energy:
     return float(np.sum(per_level[sel] * w[sel]))
 
 
+def level_heating(cs, J, k: int) -> np.ndarray:
+    """Level k's share of Q(s), eV cm^-3 s^-1: A n_e J(E_k, s) dE_k / E_k (``J`` at every node)."""
+    return COULOMB_A_EV2_CM2 * cs.dens["n_e"] * J * cs.dE[k] / cs.E[k]
+
+
 def heating_rate(cs, phi) -> np.ndarray:
-    """Q(s) of the thermal electrons at every node, eV cm^-3 s^-1."""
+    """Q(s) of the thermal electrons at every node, eV cm^-3 s^-1 (all levels of ``phi``)."""
     J = np.stack([omnidirectional(cs, phi, i) for i in range(cs.grid.ns)], axis=1)  # (nE, ns)
-    return COULOMB_A_EV2_CM2 * cs.dens["n_e"] * np.sum(J * (cs.dE / cs.E)[:, None], axis=0)
+    return sum(level_heating(cs, J[k], k) for k in range(cs.nE))
 
 
 def returned_thermal_flux(cs, phi, hemisphere: str = "north", s1_km: float | None = None) -> float:

@@ -173,7 +173,6 @@ class Model(BaseModel):
         return {f"fieldline.{k}": v for k, v in as_dict(self.cfg).items() if k != "directional_altitudes_km"}
 
     def _result_fields(self):
-        cs = self.cs
         return [
             Field.replicated("omnidirectional_flux", self.omni, "cm-2 s-1 eV-1",
                              "J(E, s) = int Phi dOmega per case, level and node", ("case", "level", "node")),
@@ -367,37 +366,37 @@ class Model(BaseModel):
         for n, i in enumerate(self.dir_nodes):
             a, b = cs.idx.offset[i], cs.idx.offset[i + 1]
             self.directional[c, k, n, :b - a] = phi[a:b]
-        self.heating[c] += (cascade.COULOMB_A_EV2_CM2 * cs.dens["n_e"] * self.omni[c, k] * cs.dE[k] / cs.E[k])
-        energy, dE = cs.E[k], cs.dE[k]
+        self.heating[c] += diagnostics.level_heating(cs, self.omni[c, k], k)
+        energy = cs.E[k]
         for h, hemi in enumerate(HEMISPHERES):
             node = self.s1_nodes[hemi]
-            m = self.measures[c, h]
             if node in surface:
-                _, d, mu = cs.dirs[node]
                 self.primary[c, k, h] = 2.0 * np.pi * float(np.sum(cs.F[node] * surface[node](energy)))
-                m[0] += self.primary[c, k, h] * dE * energy
-                m[1] += self.primary[c, k, h] * dE
-            up, down = self.hemi[c, k, node, 0] * dE, self.hemi[c, k, node, 1] * dE
-            m[2] += up * energy
-            m[3] += up
-            if energy < SE_MAX_EV:
-                m[4] += up * energy
-                m[5] += up
-            m[6] += down * energy
-            m[7] += down
+
+    def _fill_measures(self, c):
+        """The Figure 7 measures of case c at s1 (:data:`MEASURES`), from its stored injected,
+        up and down fluxes and heating rate."""
+        cs, integrated = self.cs, diagnostics.integrated
+        for h, hemi in enumerate(HEMISPHERES):
+            node = self.s1_nodes[hemi]
+            primary, up, down = self.primary[c, :, h], self.hemi[c, :, node, 0], self.hemi[c, :, node, 1]
+            self.measures[c, h] = [
+                integrated(cs, primary), integrated(cs, primary, energy=False),
+                integrated(cs, up), integrated(cs, up, energy=False),
+                integrated(cs, up, SE_MAX_EV), integrated(cs, up, SE_MAX_EV, energy=False),
+                integrated(cs, down), integrated(cs, down, energy=False),
+                diagnostics.returned_thermal_flux_from_heating(cs, self.heating[c], hemi)]
 
     def _finish_case(self, c):
-        cs = self.cs
         b = self._pending.budget
         self.budget[c] = [getattr(b, name) for name in BUDGET]
-        for h, hemi in enumerate(HEMISPHERES):
-            self.measures[c, h, 8] = diagnostics.returned_thermal_flux_from_heating(cs, self.heating[c], hemi)
+        self._fill_measures(c)
 
     def _time_step(self, dt_s: float) -> None:
         """One backward-Euler step of all levels, top down (``mode = "time_dependent"``)."""
         t0 = time.perf_counter()
         cs = self.cs
-        for arr in (self.omni, self.hemi, self.directional, self.heating, self.primary, self.measures):
+        for arr in (self.omni, self.hemi, self.directional, self.heating, self.primary):
             arr[0] = np.nan if arr is self.directional else 0.0
         state = cs.start(self.volume_source)
         surface = self._surface(self.case_cfgs[0])
@@ -411,8 +410,7 @@ class Model(BaseModel):
         self.exc_rate[0] = state.excitation_rate
         self._pending = state
         self.budget[0] = [getattr(state.budget, name) for name in BUDGET]
-        for h, hemi in enumerate(HEMISPHERES):
-            self.measures[0, h, 8] = diagnostics.returned_thermal_flux_from_heating(cs, self.heating[0], hemi)
+        self._fill_measures(0)
         self.steps_done[0] += 1
         self.wall_s += time.perf_counter() - t0
 
