@@ -317,35 +317,24 @@ class Model(BaseModel):
 
     def _share_round(self, r, k):
         """Give every rank the results the other case groups computed for level k of round r
-        (one sum over all ranks; each group's leader contributes its case's slices)."""
-        cases = self._round_cases(r)
-        c_mine = r * self.n_groups + self.group
-        level = (self.omni, self.hemi, self.directional, self.primary)
-        whole = (self.heating, self.measures, self.ion_rate, self.exc_rate, self.budget)
-        parts = [a[c, k] for a in level for c in cases] + [a[c] for a in whole for c in cases]
-        shapes = [p.shape for p in parts]
-        buf = np.concatenate([np.ravel(p) for p in parts])
-        mask = np.zeros(buf.size, dtype=bool)       # the slices of this rank's own case
-        pos = 0
-        for a_idx, p in enumerate(parts):
-            c = cases[a_idx % len(cases)]
-            if c == c_mine and self.leader:
-                mask[pos:pos + p.size] = True
-            pos += p.size
+        (one sum over all ranks; each group's leader contributes its case's slices, NaN
+        padding travels as a count)."""
+        mine = r * self.n_groups + self.group
+        views, own = [], []
+        for c in self._round_cases(r):
+            views += [a[c, k] for a in (self.omni, self.hemi, self.directional, self.primary)]
+            views += [a[c] for a in (self.heating, self.measures, self.ion_rate, self.exc_rate, self.budget)]
+            own += [c == mine and self.leader] * 9
+        buf = np.concatenate([v.ravel() for v in views])
+        mask = np.repeat(own, [v.size for v in views])
         nan = np.isnan(buf)
-        send = np.where(mask & ~nan, buf, 0.0)
-        nan_count = np.where(mask & nan, 1.0, 0.0)
-        both = np.concatenate([send, nan_count])
+        both = np.concatenate([np.where(mask & ~nan, buf, 0.0), (mask & nan).astype(float)])
         self.comm.Allreduce(MPI.IN_PLACE, both, op=MPI.SUM)
         summed = np.where(both[buf.size:] > 0, np.nan, both[:buf.size])
         pos = 0
-        for a_idx, (p, shape) in enumerate(zip(parts, shapes)):
-            n = int(np.prod(shape))
-            c = cases[a_idx % len(cases)]
-            array = (level + whole)[a_idx // len(cases)]
-            target = array[c, k] if a_idx // len(cases) < len(level) else array[c]
-            target[...] = summed[pos:pos + n].reshape(shape)
-            pos += n
+        for v in views:  # basic-index views: writing into them writes into the result arrays
+            v[...] = summed[pos:pos + v.size].reshape(v.shape)
+            pos += v.size
 
     def _log_round(self, r):
         if self.rank != 0:
