@@ -442,29 +442,32 @@ def secondary_distribution(species: str, primary_eV, secondary_eV, form: str | N
     primary, secondary = np.broadcast_arrays(np.asarray(primary_eV, dtype=float),
                                              np.asarray(secondary_eV, dtype=float))
     model = _ionisation_model(species, model)
-    total = np.zeros(primary.shape)
-    if model == "jackman":
-        for c in _channels(species, model):
-            total = total + jackman_sdcs_cm2_per_eV(
-                primary, secondary, c["threshold_eV"], c["K"], c["J_eV"], c["Ts_eV"], c["Ta_eV"], c["Tb_eV"],
-                c["Gamma_s_eV"], c["Gamma_b_eV"])
-        return total
     kind = _secondary_form(species, form)
-    pars = load_species(species)["secondary"]
+    total = np.zeros(primary.shape)
     for c in _channels(species, model):
-        b, u, n = c["binding_energy_eV"], c["kinetic_energy_eV"], c["occupation"]
-        if kind == "beb":
-            total = total + beb_sdcs_cm2_per_eV(primary, secondary, b, u, n)
-            continue
-        if kind != "green_sawada":
-            raise ValueError(f"unknown secondary form {kind!r}")
-        ts, gs = pars["Ts_eV"], pars["Gamma_s_eV"]
-        tmax = 0.5 * (primary - b)
-        inside = (tmax > 0) & (secondary >= 0) & (secondary <= tmax)
-        norm = green_sawada_norm_per_eV(np.where(tmax > 0, tmax, 1.0), ts, gs)
-        shape = 1.0 / ((secondary - ts) ** 2 + gs**2)
-        total = total + np.where(inside, beb_cm2(primary, b, u, n) * shape / norm, 0.0)
+        total = total + _channel_sdcs(species, c, model, kind, primary, secondary)
     return total
+
+
+def _channel_sdcs(species, c, model, kind, primary, secondary):
+    """S_c(E, E2) of one ionisation channel, cm^2/eV: Jackman et al. (1977) for ``model="jackman"``;
+    for ``"beb"`` the BEB singly differential form (``kind="beb"``) or the Green-Sawada Lorentzian
+    normalised to the BEB channel cross section (``kind="green_sawada"``)."""
+    if model == "jackman":
+        return jackman_sdcs_cm2_per_eV(primary, secondary, c["threshold_eV"], c["K"], c["J_eV"], c["Ts_eV"],
+                                       c["Ta_eV"], c["Tb_eV"], c["Gamma_s_eV"], c["Gamma_b_eV"])
+    b, u, n = c["binding_energy_eV"], c["kinetic_energy_eV"], c["occupation"]
+    if kind == "beb":
+        return beb_sdcs_cm2_per_eV(primary, secondary, b, u, n)
+    if kind != "green_sawada":
+        raise ValueError(f"unknown secondary form {kind!r}")
+    pars = load_species(species)["secondary"]
+    ts, gs = pars["Ts_eV"], pars["Gamma_s_eV"]
+    tmax = 0.5 * (primary - b)
+    inside = (tmax > 0) & (secondary >= 0) & (secondary <= tmax)
+    norm = green_sawada_norm_per_eV(np.where(tmax > 0, tmax, 1.0), ts, gs)
+    shape = 1.0 / ((secondary - ts) ** 2 + gs**2)
+    return np.where(inside, beb_cm2(primary, b, u, n) * shape / norm, 0.0)
 
 
 def mean_secondary_energy_eV(species: str, primary_eV, form: str | None = None,
@@ -608,7 +611,8 @@ def ion_pair_energy_eV(species: str, energy_eV: float, step_eV: float = 0.25,
 
     sigma_in the total inelastic cross section, solved upward on a grid of ``step_eV`` with linear
     interpolation; W = E0 / N(E0).  A standard check of a cross-section set against measured W
-    values (N2 about 35 eV, O2 about 31 eV at keV energies; ICRU Report 31, 1979).
+    values (N2 about 35 eV, O2 about 31 eV at keV energies; ICRU Report 31, 1979). With
+    ``model="beb"`` the secondaries follow the BEB singly differential form.
     """
     model = _ionisation_model(species, model)
     grid = np.arange(step_eV, energy_eV + 0.5 * step_eV, step_eV)
@@ -633,11 +637,7 @@ def ion_pair_energy_eV(species: str, energy_eV: float, step_eV: float = 0.25,
                 continue
             x = 0.5 * top * (nodes + 1.0)
             wq = 0.5 * top * weights
-            if model == "jackman":
-                s = jackman_sdcs_cm2_per_eV(energy, x, c["threshold_eV"], c["K"], c["J_eV"], c["Ts_eV"], c["Ta_eV"],
-                                            c["Tb_eV"], c["Gamma_s_eV"], c["Gamma_b_eV"])
-            else:
-                s = beb_sdcs_cm2_per_eV(energy, x, c["binding_energy_eV"], c["kinetic_energy_eV"], c["occupation"])
+            s = _channel_sdcs(species, c, model, "beb", energy, x)
             sig = float(np.dot(wq, s))
             if sig <= 0:
                 continue
