@@ -202,6 +202,14 @@ def fig10(runs: Path) -> None:
         print(f"| {run.alt[run.node(h)]:.0f} km | " + " | ".join(f"{run.at(j, e):.2e}" for e in energies) + " |")
     b = run.snap["energy_budget"][0]
     print(f"\nphotoelectron energy injected {b[0]:.3e} eV cm-2 s-1 (both feet, per unit area at the foot)")
+    print("\nAuger rise (paper: 'sharp rise in flux near the energies of 350 eV and 500 eV'): J just below "
+          "over J just above the KLL energies (360 eV N, 500 eV O)\n")
+    print("| altitude | J(340) / J(380) | J(480) / J(520) |")
+    print("| --- | --- | --- |")
+    for h in (150, 240, 800):
+        j = run.omni(0, h)
+        print(f"| {run.alt[run.node(h)]:.0f} km | {run.at(j, 340) / run.at(j, 380):.2f} | "
+              f"{run.at(j, 480) / run.at(j, 520):.2f} |")
 
 
 def plots(runs: Path, out: Path) -> None:

@@ -29,8 +29,9 @@ Data files (each with a header citing paper and table): ``hpcsim/data/solar/euva
 ``hpcsim/data/photo/ionisation_channels.toml``; ``hpcsim/data/PHOTO_README.md`` says what they
 hold and what is missing.
 
-It does not hold: X-ray bins below 50 A (no citable table could be read here), hence no K-shell
-Auger electrons; partial photoionisation cross sections (Conway 1988; Bell and Stafford 1992):
+Solar X rays below 50 A and the K-shell Auger electrons they make are in
+:mod:`hpcsim.physics.xray_photoionisation` and are added by ``photoelectron_production(...,
+xray_model=...)``. It does not hold: partial photoionisation cross sections (Conway 1988; Bell and Stafford 1992):
 all ionisation goes to the ground ion state until they are transcribed; secondary ionisation by
 photoelectrons; the neutral atmosphere (the caller passes profiles, e.g. from pymsis).
 
@@ -68,6 +69,8 @@ from pathlib import Path
 
 import numpy as np
 
+from hpcsim.physics import xray_photoionisation as xr
+
 __all__ = [
     "SPECIES",
     "HC_EV_A",
@@ -81,6 +84,7 @@ __all__ = [
     "optical_depth",
     "ionisation_rates_cm3_s",
     "energy_distribution_matrix",
+    "xray_absorption_rates_cm3_s",
     "photoelectron_production",
 ]
 
@@ -486,14 +490,40 @@ def energy_distribution_matrix(species: str, energy_grid_edges_eV) -> np.ndarray
     return m
 
 
+def xray_absorption_rates_cm3_s(z_km, densities_cm3: dict, f107, f107a, chi_rad, temperature_K=None,
+                                scale_heights_km=None, xray_model: str = "hfg", sub_bands: int = 8):
+    """Photoabsorption (= photoionisation) rate by solar X rays below 50 A per species and band.
+
+    P_{s,b}(z) = n_s sigma_{s,b} F_b exp(-tau_b(z)) over the bands of
+    :func:`hpcsim.physics.xray_photoionisation.xray_bands`, with tau_b from the same slant columns as
+    the EUV bins.
+
+    Returns
+    -------
+    bands : XrayBands
+        Photon-energy band edges (eV) and top-of-atmosphere fluxes.
+    rates : dict
+        ``{species: ndarray (nz, nb)}``, cm^-3 s^-1.
+    """
+    bands = xr.xray_bands(f107, f107a, xray_model, sub_bands)
+    slant = _slant_columns_cm2(z_km, densities_cm3, chi_rad, temperature_K, scale_heights_km)
+    sigma = {s: xr.absorption_cm2(s, bands.edges_eV) for s in slant}
+    tau = sum(column[:, None] * sigma[s][None, :] for s, column in slant.items())
+    attenuated = bands.flux[None, :] * np.exp(-tau)
+    return bands, {s: np.asarray(densities_cm3[s], dtype=float)[:, None] * sigma[s][None, :] * attenuated
+                   for s in slant}
+
+
 def photoelectron_production(z_km, densities_cm3: dict, energy_grid_edges_eV, f107, f107a, chi_rad,
-                             temperature_K=None, scale_heights_km=None):
+                             temperature_K=None, scale_heights_km=None, xray_model: str | None = None):
     """Photoelectron production rate q[z, E], cm^-3 s^-1 eV^-1, on the caller's energy grid.
 
     q(E_k, z) = sum_{s,b} P_{s,b}(z) M_{s}[b, k] / dE_k with P from :func:`ionisation_rates_cm3_s`
     and M from :func:`energy_distribution_matrix`, so that sum_k q dE_k = sum_{s,b} P_{s,b} for a
-    grid that covers 0 to 250 eV (the 50 A edge gives h nu = 248 eV). Primary photoelectrons from
-    the 37 EUVAC bins only: no X rays below 50 A, no Auger electrons, no secondaries.
+    grid that covers 0 to 250 eV (the 50 A edge gives h nu = 248 eV). Primary photoelectrons only
+    (no secondaries). With ``xray_model`` ("hfg" or "euvac") the solar X rays below 50 A are added
+    (:func:`xray_absorption_rates_cm3_s`): valence and K-shell photoelectrons and KLL Auger
+    electrons, placed by :func:`hpcsim.physics.xray_photoionisation.electron_yield_matrix`.
 
     Parameters
     ----------
@@ -513,4 +543,10 @@ def photoelectron_production(z_km, densities_cm3: dict, energy_grid_edges_eV, f1
     q = np.zeros((np.size(z_km), edges.size - 1))
     for s, rate in rates.items():
         q += rate @ energy_distribution_matrix(s, edges)
+    if xray_model is not None:
+        bands, x_rates = xray_absorption_rates_cm3_s(z_km, densities_cm3, f107, f107a, chi_rad, temperature_K,
+                                                     scale_heights_km, xray_model)
+        for s, rate in x_rates.items():
+            threshold = min(c["threshold_eV"] for c in _channel_table()[s]["channels"])
+            q += rate @ xr.electron_yield_matrix(s, bands.edges_eV, edges, threshold)
     return q / np.diff(edges)[None, :]

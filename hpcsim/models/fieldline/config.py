@@ -85,6 +85,10 @@ class Config:
                                    doc="As s1_boundary_north, for the south.")
     photoelectrons: bool = param(False, doc="Photoelectron production (EUVAC, Chapman optical depth) where "
                                  "the Sun is above the horizon.")
+    photo_xrays: str = param("hfg", choices=("none", "hfg", "euvac"), doc="Solar X rays below 5 nm in the "
+                             "photoelectron source, with K-shell photoelectrons and Auger electrons (Solomon and "
+                             "Qian 2005 bins with the Hinteregger et al. 1981 scaling the paper used, 'hfg', or "
+                             "their EUVAC-style scaling); 'none': EUVAC's 5-105 nm only.")
     # --- physics switches and cross sections
     processes: tuple[str, ...] = param(PROCESSES, choices=PROCESSES, min_items=1,
                                        doc="Collision processes (coulomb_energy is required).")

@@ -131,8 +131,9 @@ class Model(BaseModel):
             # cell c lies between nodes c and c + 1: cell values are the means of the two
             dens = {sp: 0.5 * (neutrals[sp][order] + neutrals[sp][order + 1]) for sp in neutrals}
             temp = 0.5 * (self.bg.T_n_K[order] + self.bg.T_n_K[order + 1])
-            q = photoelectrons.photoelectron_production(mid_alt[order], dens, cs.edges, cfg.f107_sfu, cfg.f107a_sfu,
-                                                        chi, temperature_K=temp)
+            q = photoelectrons.photoelectron_production(
+                mid_alt[order], dens, cs.edges, cfg.f107_sfu, cfg.f107a_sfu, chi, temperature_K=temp,
+                xray_model=None if cfg.photo_xrays == "none" else cfg.photo_xrays)
             out[:, order] = np.nan_to_num(q).T
         return out
 
