@@ -113,6 +113,65 @@ class CascadeState:
     ionisation_rate: np.ndarray
     excitation_rate: np.ndarray
     level_mean: np.ndarray | None = None
+    volume: np.ndarray | None = None     # isotropic volume source by total energy (with a potential)
+
+
+@dataclass
+class _LevelGeometry:
+    """What the weights of one level's grid are (one object for all levels without a potential).
+
+    dirs: (j, d, signed mu) per node; W, F: solid-angle and flux weights per node (per local
+    direction); len: length of each row's upwind cell per node (0: none); owner: the cell each
+    row owns (-1: none); Wc: residence weights F / mu_bar per node; row_weight: 2 pi Wc x area
+    per row; cell_volume: phase volume of each cell; row_measure: len x row_weight per row.
+    """
+
+    grid: FieldLineGrid
+    cuts: dict
+    kinetic: np.ndarray | None
+    dirs: list
+    W: list
+    F: list
+    len: list
+    owner: np.ndarray
+    Wc: list
+    row_weight: np.ndarray
+    cell_volume: np.ndarray
+    row_measure: np.ndarray
+
+    @classmethod
+    def build(cls, cs, grid, cuts, kinetic):
+        """From the solver's rows for ``grid`` (``cs.solver`` must hold that grid)."""
+        idx, ns = cs.idx, grid.ns
+        dirs = [idx.local_directions(i) for i in range(ns)]
+        # per local direction: W solid-angle weight (local |mu| width of the line's mu0 cell) and F
+        # flux weight (int |mu| d|mu| over it); F x area is constant along a line (grid.flux_weights)
+        W = [np.repeat(grid.local_cell_widths(i), 2) for i in range(ns)]
+        F = [np.repeat(grid.flux_weights(i), 2) for i in range(ns)]
+        m = _row_weights(cs, grid, cs.solver.upwind_node(), cs.solver.row_mu_bar(), np.concatenate(F))
+        lengths = [m["row_len"][idx.offset[i]:idx.offset[i + 1]] for i in range(ns)]
+        Wc = [m["wc"][idx.offset[i]:idx.offset[i + 1]] for i in range(ns)]
+        return cls(grid=grid, cuts=dict(cuts), kinetic=kinetic, dirs=dirs, W=W, F=F, len=lengths, owner=m["owner"],
+                   Wc=Wc, row_weight=m["row_weight"], cell_volume=m["cell_volume"], row_measure=m["row_measure"])
+
+
+def _row_weights(cs, grid, up_node, mu_bar, f_rows) -> dict:
+    """Cell ownership and weights of the rows of ``grid``: ``up_node`` (-1: no upwind cell) and
+    ``mu_bar`` per row from the transport rows, ``f_rows`` the flux weight of each row."""
+    ds = np.diff(grid.s_km) * 1e5
+    # the cell each row owns (the one upwind of it): index of the cell's lower node, or -1
+    owner = np.where(up_node >= 0, np.minimum(cs.node_of_row, up_node), -1)
+    row_len = np.where(owner >= 0, ds[np.maximum(owner, 0)], 0.0)
+    # residence weight of each row over its upwind cell: F / mu_bar (the time a line's particles
+    # spend per unit length goes as 1/mu), so that mu_bar x Wc x area is constant along a line
+    # and transport, collisions and the bookkeeping conserve exactly; 0 on rows without a cell
+    wc = np.where((owner >= 0) & (mu_bar > 0), f_rows / np.where(mu_bar > 0, mu_bar, 1.0), 0.0)
+    row_weight = 2.0 * np.pi * wc * cs.area[cs.node_of_row]   # sr x area per row
+    # phase volume of each cell: sum over the rows that own it of length x 2 pi Wc x area
+    cell_volume = np.bincount(owner[owner >= 0], weights=(row_len * row_weight)[owner >= 0],
+                              minlength=grid.ns - 1)
+    return {"owner": owner, "row_len": row_len, "wc": wc, "row_weight": row_weight, "cell_volume": cell_volume,
+            "row_measure": row_len * row_weight}
 
 
 class CascadeSolver:
@@ -148,13 +207,23 @@ class CascadeSolver:
         "integral": the paper's eq. (3) with the phase function; "diffusion": pitch-angle
         diffusion with coefficient sum n sigma_el / 2 added to the Coulomb one, as the STET code
         of the paper's lineage does (nasa/PWOM srcSTET, ModSeState.f90).
+    potential_eV : ndarray (ns,), optional
+        Potential energy U(s) of an electron in a parallel electric field (eV; 0 at and below
+        s1, symmetric; :mod:`.potential`). The levels are then total energies W = E + U: each
+        level has its own grid (:meth:`FieldLineGrid.with_kinetic_energy`: local pitch angles,
+        weights, turning-point cuts), transport carries Phi / E along the orbits, the Coulomb
+        terms use the local kinetic energy E = W - U, and transfers between levels convert
+        between the two levels' row measures. Collisions with neutrals above s1 (densities
+        below ~1e6 cm^-3 there) are left out, so that every collision that changes the energy
+        happens where U = 0 or is Coulomb. Electrons moved to a level on a row that level
+        cannot reach (beyond its turning point) are counted as thermalised.
     """
 
     def __init__(self, grid: FieldLineGrid, densities: dict, edges_eV, comm,
                  processes=("coulomb_energy", "coulomb_angle", "ionisation", "excitation", "elastic"),
                  ionisation_model: str | None = None, elastic_screening_factor: float = 1.0,
                  cuts: dict | None = None, secondaries: bool = True, cascading: bool = True,
-                 elastic_treatment: str = "integral"):
+                 elastic_treatment: str = "integral", potential_eV=None):
         self.grid, self.comm = grid, comm
         if elastic_treatment not in ("integral", "diffusion"):
             raise ValueError(f"elastic_treatment must be 'integral' or 'diffusion', got {elastic_treatment!r}")
@@ -173,38 +242,89 @@ class CascadeSolver:
                              "plasmasphere make the level problem singular")
         self.solver = LevelSolver(grid, comm, cuts=cuts)
         self.idx = self.solver.idx
+        self.base_grid = grid
+        self.config_cuts = dict(cuts or {})
         ns = grid.ns
-        self.dirs = [self.idx.local_directions(i) for i in range(ns)]
-        # per local direction: W solid-angle weight (local |mu| width of the line's mu0 cell) and F
-        # flux weight (int |mu| d|mu| over it); F x area is constant along a line (grid.flux_weights)
-        self.W = [np.repeat(grid.local_cell_widths(i), 2) for i in range(ns)]
-        self.F = [np.repeat(grid.flux_weights(i), 2) for i in range(ns)]
         ds = np.diff(grid.s_km) * 1e5
         self.node_len_cm = 0.5 * (np.concatenate(([0.0], ds)) + np.concatenate((ds, [0.0])))
         i_s1 = int(np.argmin(np.abs(grid.altitude_km[: ns // 2] - grid.s1_km)))
         self.area = grid.b_ratio[i_s1] / grid.b_ratio  # flux-tube area relative to the ionosphere (1 / B)
         self.species = [s for s in SPECIES if s in densities]
-        # length of each local direction's upwind cell (0 where a row has none: line ends, mirrors)
         self.node_of_row = np.repeat(np.arange(ns), np.diff(self.idx.offset))
-        up = self.solver.upwind_node()
-        # the cell each row owns (the one upwind of it): index of the cell's lower node, or -1
-        self.owner = owner = np.where(up >= 0, np.minimum(self.node_of_row, up), -1)
-        row_len = np.where(owner >= 0, ds[np.maximum(owner, 0)], 0.0)
-        self.len = [row_len[self.idx.offset[i]:self.idx.offset[i + 1]] for i in range(ns)]
-        # residence weight of each row over its upwind cell: F / mu_bar (the time a line's particles
-        # spend per unit length goes as 1/mu), so that mu_bar x Wc x area is constant along a line
-        # and transport, collisions and the bookkeeping conserve exactly; 0 on rows without a cell
-        mub = self.solver.row_mu_bar()
-        f_rows = np.concatenate(self.F)
-        wc = np.where((owner >= 0) & (mub > 0), f_rows / np.where(mub > 0, mub, 1.0), 0.0)
-        self.Wc = [wc[self.idx.offset[i]:self.idx.offset[i + 1]] for i in range(ns)]
-        self.row_weight = 2.0 * np.pi * wc * self.area[self.node_of_row]   # sr x area per row
-        # phase volume of each cell: sum over the rows that own it of length x 2 pi Wc x area
-        self.cell_volume = np.bincount(owner[owner >= 0], weights=(row_len * self.row_weight)[owner >= 0],
-                                       minlength=ns - 1)
-        self._tables = {}   # per level: ionisation, excitation and elastic tables (they depend on k only)
+        self.U = None if potential_eV is None else np.asarray(potential_eV, dtype=float)
+        # nodes whose angular geometry is the same at every level (all without a potential;
+        # with one, those strictly below s1, where U = 0 and B is homogeneous)
+        self._fixed_geometry = np.ones(ns, dtype=bool)
+        if self.U is not None:
+            if self.U.shape != (ns,) or np.any(self.U < 0):
+                raise ValueError("potential_eV must be one value >= 0 per node")
+            self._fixed_geometry = grid.altitude_km < grid.s1_km - 1e-6
+            above = self.U > 0
+            self.dens = {key: (np.where(above, 0.0, v) if key in SPECIES else v) for key, v in densities.items()}
+        self._geo_cache: dict = {}
+        self._measure_cache: dict = {}
+        self._level = None
         self._coulomb_cache = {}
+        self._use_geometry(self._geometry(None))
+        self._tables = {}   # per level: ionisation, excitation and elastic tables (they depend on k only)
         self._cos_cache = {}
+
+    # -- geometry of a level --------------------------------------------------------------
+    def kinetic_energy(self, k: int):
+        """Kinetic energy of level k's electrons: E_k (no potential) or E_k - U(s) per node, eV."""
+        return self.E[k] if self.U is None else self.E[k] - self.U
+
+    def _geometry(self, k):
+        """Row geometry and weights of level k (``None``: the base grid, used by every level
+        without a potential); the last few levels are kept."""
+        key = None if self.U is None or k is None else k
+        geo = self._geo_cache.get(key)
+        if geo is not None:
+            return geo
+        grid, cuts, kin = self._level_grid(key)
+        self.solver.set_grid(grid, cuts, kin)
+        geo = _LevelGeometry.build(self, grid, cuts, kin)
+        if len(self._geo_cache) >= 4:
+            self._geo_cache.pop(next(iter(self._geo_cache)))
+        self._geo_cache[key] = geo
+        self._level = key
+        return geo
+
+    def _level_grid(self, k):
+        """(grid, cuts, kinetic energy per node or None) of level k (``None``: the base grid)."""
+        if k is None:
+            return self.base_grid, dict(self.config_cuts), None
+        kin = self.kinetic_energy(k)
+        grid, turning = self.base_grid.with_kinetic_energy(kin)
+        return grid, {**{i: "reflecting" for i in turning}, **self.config_cuts}, kin
+
+    def _measures(self, k: int):
+        """(row measure, cell volume) of level k, kept for every level (what transfers into a
+        level need; computed without switching the solver)."""
+        m = self._measure_cache.get(k)
+        if m is None:
+            grid, cuts, _ = self._level_grid(k)
+            node, up_row, mu_bar, _, _, _ = self.solver.row_geometry(grid, cuts)
+            up_node = np.where(up_row >= 0, node[np.maximum(up_row, 0)], -1)
+            f_rows = np.concatenate([np.repeat(grid.flux_weights(i), 2) for i in range(grid.ns)])
+            w = _row_weights(self, grid, up_node, mu_bar, f_rows)
+            m = self._measure_cache[k] = (w["row_measure"], w["cell_volume"])
+        return m
+
+    def _use_geometry(self, geo: "_LevelGeometry") -> None:
+        self.geo = geo
+        self.grid = geo.grid
+        self.dirs, self.W, self.F, self.len, self.Wc = geo.dirs, geo.W, geo.F, geo.len, geo.Wc
+        self.owner, self.row_weight, self.cell_volume = geo.owner, geo.row_weight, geo.cell_volume
+
+    def use_level(self, k: int) -> None:
+        """Make level k's geometry current (solver, weights, directions)."""
+        key = None if self.U is None else k
+        geo = self._geometry(key)
+        if self._level != key or self.geo is not geo:
+            self.solver.set_grid(geo.grid, geo.cuts, geo.kinetic)
+            self._level = key
+        self._use_geometry(geo)
 
     # -- helpers -----------------------------------------------------------------------
     def omni(self, phi, i):
@@ -243,7 +363,8 @@ class CascadeSolver:
 
     # -- per-level operators -------------------------------------------------------------
     def _coulomb_angle(self, i, energy):
-        """Pitch-angle diffusion (A n_e / 2E^2) d/dmu (1 - mu^2) dPhi/dmu on node i's directions.
+        """Pitch-angle diffusion (A n_e / 2E^2) d/dmu (1 - mu^2) dPhi/dmu on node i's directions
+        (``energy``: the kinetic energy there).
 
         Finite volumes in signed mu; the volume of direction r is Wc_r l_r (residence weight times
         the length of its upwind cell), and the flux between neighbours a, b is weighted by
@@ -254,17 +375,21 @@ class CascadeSolver:
 
     def _coulomb_angle_unit(self, i):
         """d/dmu (1 - mu^2) d/dmu on node i's directions (the factor A n_e / 2E^2 left out); cached."""
-        cached = self._coulomb_cache.get(i)
+        cached = self._coulomb_cache.get(i) if self._fixed_geometry[i] else None
         if cached is not None:
             return cached
         _, _, mu = self.dirs[i]
         K = mu.size
         S = np.zeros((K, K))
-        order = np.argsort(mu, kind="stable")
         vol = self.Wc[i] * self.len[i]
+        # neighbours in signed mu among the rows that hold electrons (rows without a cell - the
+        # reflection row of a line at its mirror node, the incoming rows at the 90-km ends - are
+        # left out, so the chain runs through the mirroring line's mu = 0 instead of stopping there)
+        live = np.flatnonzero(vol > 0)
+        order = live[np.argsort(mu[live], kind="stable")]
         a, b = order[:-1], order[1:]
         gap = mu[b] - mu[a]
-        ok = (gap > 1e-12) & (vol[a] > 0) & (vol[b] > 0)  # skip mirror-point pairs and line ends
+        ok = gap > 1e-12
         a, b, gap = a[ok], b[ok], gap[ok]
         me = 0.5 * (mu[a] + mu[b])
         g = (1.0 - me * me) / gap * 0.5 * (self.len[i][a] + self.len[i][b])
@@ -272,7 +397,8 @@ class CascadeSolver:
         np.add.at(S, (a, a), -g / vol[a])
         np.add.at(S, (b, a), g / vol[b])
         np.add.at(S, (b, b), -g / vol[b])
-        self._coulomb_cache[i] = S
+        if self._fixed_geometry[i]:
+            self._coulomb_cache[i] = S
         return S
 
     def _elastic_level(self, energy):
@@ -380,11 +506,55 @@ class CascadeSolver:
                              excitation_rate=np.zeros((len(SPECIES), ns - 1)))
         if volume_source is not None:
             prod = np.asarray(volume_source, dtype=float)
-            state.q_iso += prod / (4.0 * np.pi)
-            # what the rows owning each cell receive (the same measure the emission uses)
-            state.budget.injected += float(np.sum(prod / (4.0 * np.pi) * (self.E * self.dE)[:, None]
-                                                  * self.cell_volume[None, :]))
+            if self.U is None:
+                state.q_iso += prod / (4.0 * np.pi)
+                # what the rows owning each cell receive (the same measure the emission uses)
+                state.budget.injected += float(np.sum(prod / (4.0 * np.pi) * (self.E * self.dE)[:, None]
+                                                      * self.cell_volume[None, :]))
+            else:
+                # by total energy; injected level by level with that level's cell volumes
+                state.volume = self._to_total_energy(prod) / (4.0 * np.pi)
         return state
+
+    def _to_total_energy(self, prod) -> np.ndarray:
+        """A volume source given by kinetic energy, per cell (nE, ns - 1), moved to the levels of
+        the total energy E + U_cell (U_cell the mean of the cell's two nodes), each level's
+        electrons split between the two levels around their new energy so that number and
+        energy are kept (above the top level: to the top level, energy not kept there)."""
+        u_cell = 0.5 * (self.U[1:] + self.U[:-1])
+        out = np.where(u_cell[None, :] > 0, 0.0, prod)
+        for c in np.flatnonzero(u_cell > 0):
+            number = prod[:, c] * self.dE
+            for j in np.flatnonzero(number):
+                k_lo, k_hi, w_hi = self._level_of(self.E[j] + u_cell[c])
+                out[k_hi, c] += w_hi * number[j] / self.dE[k_hi]
+                if k_lo >= 0 and w_hi < 1.0:
+                    out[k_lo, c] += (1.0 - w_hi) * number[j] / self.dE[k_lo]
+        return out
+
+    def _send(self, q_fwd, budget, k_from: int, k_to: int, rows) -> None:
+        """Add a direction-keeping source (flux units of level ``k_from``'s rows, per eV of level
+        ``k_to``) to level ``k_to``. With a potential the two levels' rows weigh differently:
+        the number of electrons (row measure x source) is kept, and electrons on rows level
+        ``k_to`` cannot reach are thermalised with their energy."""
+        if self.U is None:
+            q_fwd[k_to] += rows
+            return
+        w_from = self.geo.row_measure
+        w_to = self._measures(k_to)[0]
+        ok = w_to > 0
+        q_fwd[k_to][ok] += rows[ok] * w_from[ok] / w_to[ok]
+        budget.thermalised += float(np.sum(rows[~ok] * w_from[~ok])) * self.dE[k_to] * self.E[k_to]
+
+    def _emit(self, q_iso, budget, ks: int, per_cell) -> None:
+        """Add isotropic emission (electrons per unit foot area per s and per cell) to level ks,
+        spread over the cell's phase volume at that level; cells level ks cannot reach (beyond
+        its turning point) thermalise them."""
+        vol = self.cell_volume if self.U is None else self._measures(ks)[1]
+        ok = vol > 0
+        q_iso[ks][ok] += per_cell[ok] / (vol[ok] * self.dE[ks])
+        if self.U is not None:
+            budget.thermalised += float(np.sum(per_cell[~ok])) * self.E[ks]
 
     def solve(self, surface_eV: dict | None = None, volume_source=None):
         """Solve all levels from the top down (:meth:`start`, then :meth:`solve_level` per level).
@@ -415,6 +585,7 @@ class CascadeSolver:
         (:meth:`LevelSolver.cell_means`), so that production, losses and transport balance.
         Levels must be solved from the top down. Returns Phi of level k (all unknowns, every rank).
         """
+        self.use_level(k)
         ns = self.grid.ns
         node_of_row = self.node_of_row
         weight = self.row_weight
@@ -423,9 +594,12 @@ class CascadeSolver:
         surface_eV = surface_eV or {}
         use = set(self.processes)
         energy, dE = self.E[k], self.dE[k]
+        kin = self.kinetic_energy(k)     # the kinetic energy at the nodes (= energy without a potential)
+        reach = np.asarray(kin) > 0
+        kin_safe = np.where(reach, kin, 1.0)
         nu = {}                          # 1/cm per node, by process
         if "coulomb_energy" in use:
-            nu["coulomb"] = COULOMB_A_EV2_CM2 * self.dens["n_e"] / (energy * dE)
+            nu["coulomb"] = np.where(reach, COULOMB_A_EV2_CM2 * self.dens["n_e"] / (kin_safe * dE), 0.0)
         ion_tables, exc_tables, elastic_level = self._level_tables(k)
         ion = {}
         if "ionisation" in use:
@@ -442,16 +616,16 @@ class CascadeSolver:
         kappa = sum(nu.values()) if nu else np.zeros(ns)
         for _, _, rate in exc:
             kappa = kappa + rate
-        inv_vdt = 0.0
+        inv_vdt = inv_row = 0.0
         if dt_s is not None:
-            inv_vdt = 1.0 / (ELECTRON_SPEED_CM_S_PER_SQRT_EV * np.sqrt(energy) * dt_s)
+            inv_vdt = np.where(reach, 1.0 / (ELECTRON_SPEED_CM_S_PER_SQRT_EV * np.sqrt(kin_safe) * dt_s), 0.0)
             kappa = kappa + inv_vdt
         if "elastic" not in use:
             elastic_level = []
         for i in range(self.solver.node_lo, self.solver.node_hi):  # this rank's segment only
             parts = []
-            if "coulomb_angle" in use and self.dens["n_e"][i] > 0:
-                parts.append(self._coulomb_angle(i, energy))
+            if "coulomb_angle" in use and self.dens["n_e"][i] > 0 and reach.flat[min(i, reach.size - 1)]:
+                parts.append(self._coulomb_angle(i, float(np.broadcast_to(kin, (ns,))[i])))
             if "elastic" in use and self.elastic_treatment == "diffusion":
                 # the STET approximation: elastic scattering as pitch-angle diffusion with
                 # coefficient sum n sigma_el / 2 per cm, added to the Coulomb one
@@ -491,9 +665,13 @@ class CascadeSolver:
             exc_split.append((sp, w_exc, rate, ((k_hi, w_hi), (k_lo, 1.0 - w_hi))))
         src = q_fwd[k].copy()
         if dt_s is not None and previous_mean is not None:
-            src += inv_vdt * np.asarray(previous_mean, dtype=float)
+            inv_row = inv_vdt[node_of_row] if np.ndim(inv_vdt) else inv_vdt
+            src += inv_row * np.asarray(previous_mean, dtype=float)
         has_cell = owner >= 0
         src[has_cell] += q_iso[k][owner[has_cell]]
+        if state.volume is not None:     # volume source by total energy, injected at its level
+            src[has_cell] += state.volume[k][owner[has_cell]]
+            budget.injected += float(np.sum(state.volume[k] * self.cell_volume)) * energy * dE
         surface = {i: f(energy) for i, f in surface_eV.items()}
         for i, vals in surface.items():
             inj = 2.0 * np.pi * float(np.sum(self.F[i] * vals)) * dE * self.area[i]
@@ -512,15 +690,19 @@ class CascadeSolver:
         events_row = mean * length * weight * dE   # per unit nu: events per ionospheric area per s
         if dt_s is not None:
             old = 0.0 if previous_mean is None else np.asarray(previous_mean, dtype=float)
-            budget.stored_change += float((inv_vdt * (mean - old) * length * weight).sum()) * dE * energy
+            budget.stored_change += float((inv_row * (mean - old) * length * weight).sum()) * dE * energy
         nu_row = {name: v[node_of_row] for name, v in nu.items()}
         if "coulomb" in nu:
             ev = nu_row["coulomb"] * events_row
             if k > 0:
                 budget.coulomb_heating += float(ev.sum()) * (energy - self.E[k - 1])
-                q_fwd[k - 1] += nu_row["coulomb"] * mean * dE / self.dE[k - 1]
-            else:
+                self._send(q_fwd, budget, k, k - 1, nu_row["coulomb"] * mean * dE / self.dE[k - 1])
+            elif self.U is None:
                 budget.coulomb_heating += float(ev.sum()) * energy
+            else:  # thermalised: the kinetic energy heats, the potential energy stays with them
+                u_row = self.U[node_of_row]
+                budget.coulomb_heating += float((ev * (energy - u_row)).sum())
+                budget.thermalised += float((ev * u_row).sum())
         vol = np.where(self.cell_volume > 0, self.cell_volume, 1.0)
 
         def per_cell(row_rate):  # events of a process in each cell, per unit foot area per s
@@ -540,7 +722,10 @@ class CascadeSolver:
                 if not (self.secondaries and self.cascading):
                     budget.not_followed += f * n_ev * e_sec
                 elif ks >= 0:
-                    q_iso[ks] += f * prod_cell / (vol * self.dE[ks])
+                    if self.U is None:
+                        q_iso[ks] += f * prod_cell / (vol * self.dE[ks])
+                    else:
+                        self._emit(q_iso, budget, ks, f * prod_cell)
                 else:
                     budget.thermalised += f * n_ev * e_sec
                 if not self.cascading:
@@ -553,7 +738,7 @@ class CascadeSolver:
             # the degraded primaries of this species, one vector update per target level
             nr_mean = nr * mean * dE
             for kk, coef in to_level.items():
-                q_fwd[kk] += nr_mean * (coef / self.dE[kk])
+                self._send(q_fwd, budget, k, kk, nr_mean * (coef / self.dE[kk]))
             to_level.clear()
         for sp, w_exc, rate, targets in exc_split:
             nr = rate[node_of_row]
@@ -565,5 +750,5 @@ class CascadeSolver:
                 continue
             for kk, w in targets:
                 if w > 0 and 0 <= kk != k:
-                    q_fwd[kk] += nr * w * mean * dE / self.dE[kk]
+                    self._send(q_fwd, budget, k, kk, nr * w * mean * dE / self.dE[kk])
         return phi

@@ -41,6 +41,13 @@ class Config:
                                        "hemisphere at its own geographic position (centred aligned dipole).")
     ne_field_power: float = param(2.0, ge=0.0, le=4.0, doc="p of n_e ~ B^p above 1000 km (paper: 2; its "
                                   "Fig. 9 alternative: 1).")
+    electric_field: str = param("none", choices=("none", "thermal_pressure"), doc="Parallel electric field "
+                                "above s1: \"thermal_pressure\" = e n_e E = -d(n_e k T_e)/ds (the paper's [16]), "
+                                "which turns back electrons below a few eV; levels are then total energies "
+                                "(docs/physics/fieldline.md). Needs symmetric_background.")
+    electron_temperature_K: float = param(3000.0, gt=0.0, le=20000.0, doc="Thermal electron temperature above "
+                                          "s1 for the pressure electric field, K (isothermal; PyIRI gives no T_e; "
+                                          "plasmaspheric values are 2000-5000 K).")
     # --- grid (paper section 3)
     bottom_km: float = param(90.0, ge=60.0, le=200.0, doc="Lower end of the line in both hemispheres, km.")
     s1_km: float = param(800.0, ge=300.0, le=3000.0, doc="Top of the homogeneous-B ionosphere, km "
@@ -149,6 +156,10 @@ class Config:
         if self.conjugate_ionosphere == "removed" and self.precipitation != "north":
             problems.append(Problem("fieldline", "precipitation", self.precipitation,
                                     "must be \"north\" when conjugate_ionosphere = \"removed\""))
+        if self.electric_field != "none" and not self.symmetric_background:
+            problems.append(Problem("fieldline", "electric_field", self.electric_field,
+                                    "needs symmetric_background = true (the potential is built from s1 up in "
+                                    "each half and must meet at the equator)"))
         if self.primary_spectrum == "none" and not self.photoelectrons:
             problems.append(Problem("fieldline", "primary_spectrum", "none",
                                     "no source: set a primary spectrum or photoelectrons = true"))

@@ -67,8 +67,10 @@ def integrated(cs, per_level: np.ndarray, e_max_eV: float | None = None, energy:
 
 
 def level_heating(cs, J, k: int) -> np.ndarray:
-    """Level k's share of Q(s), eV cm^-3 s^-1: A n_e J(E_k, s) dE_k / E_k (``J`` at every node)."""
-    return COULOMB_A_EV2_CM2 * cs.dens["n_e"] * J * cs.dE[k] / cs.E[k]
+    """Level k's share of Q(s), eV cm^-3 s^-1: A n_e J(E_k, s) dE_k / E_k (``J`` at every node;
+    E_k the kinetic energy there, which a parallel electric field makes differ from node to node)."""
+    kin = np.asarray(cs.kinetic_energy(k), dtype=float)
+    return np.where(kin > 0, COULOMB_A_EV2_CM2 * cs.dens["n_e"] * J * cs.dE[k] / np.where(kin > 0, kin, 1.0), 0.0)
 
 
 def heating_rate(cs, phi) -> np.ndarray:

@@ -55,6 +55,13 @@ class FieldLineGrid:
         (its lower edge is its mirror value, so at any node a cell is either wholly present or
         absent); the loss-cone lines own the images of the uniform local-|mu| cells at s1. The
         cells tile [mu0B(first node), 1].
+    mirror_ratio : ndarray (ns,) or None
+        The ratio that sets the local pitch angles, 1 - mu^2 = (1 - mu0^2) mirror_ratio: None
+        means ``b_ratio``; in a parallel electric field it is the level's
+        (B / B_ref)(E_ref / E(s)) (:meth:`with_kinetic_energy`). ``b_ratio`` stays the magnetic
+        ratio (flux-tube area ~ 1 / B).
+    accessible : ndarray of bool (ns,) or None
+        Nodes an electron of this level can reach (None: all).
     """
 
     L: float
@@ -69,6 +76,8 @@ class FieldLineGrid:
     s1_km: float
     mu0_lo: np.ndarray
     mu0_hi: np.ndarray
+    mirror_ratio: np.ndarray | None = None
+    accessible: np.ndarray | None = None
 
     @property
     def ns(self) -> int:
@@ -78,13 +87,17 @@ class FieldLineGrid:
     def nm(self) -> int:
         return self.mu0.size
 
+    @property
+    def pitch_ratio(self) -> np.ndarray:
+        """The ratio of 1 - mu^2 to 1 - mu0^2 at each node (``mirror_ratio`` or ``b_ratio``)."""
+        return self.b_ratio if self.mirror_ratio is None else self.mirror_ratio
+
     def local_mu(self, i: int) -> np.ndarray:
         """|mu| at node i of the allowed mu0 values (ascending): (1 - (B/B0)(1 - mu0^2))^(1/2)."""
-        m0 = self.mu0[self.first_mu0[i]:]
-        return np.sqrt(np.clip(1.0 - self.b_ratio[i] * (1.0 - m0**2), 0.0, 1.0))
+        return self._local_mu_of(i, self.mu0[self.first_mu0[i]:])
 
     def _local_mu_of(self, i: int, mu0) -> np.ndarray:
-        return np.sqrt(np.clip(1.0 - self.b_ratio[i] * (1.0 - np.asarray(mu0) ** 2), 0.0, 1.0))
+        return np.sqrt(np.clip(1.0 - self.pitch_ratio[i] * (1.0 - np.asarray(mu0) ** 2), 0.0, 1.0))
 
     def local_cell_widths(self, i: int) -> np.ndarray:
         """Widths in local |mu| at node i of the cells of the allowed lines (sum 1): solid-angle weights."""
@@ -98,7 +111,51 @@ class FieldLineGrid:
         flux carried by a line is conserved exactly between nodes.
         """
         lines = slice(self.first_mu0[i], None)
-        return 0.5 * self.b_ratio[i] * (self.mu0_hi[lines] ** 2 - self.mu0_lo[lines] ** 2)
+        return 0.5 * self.pitch_ratio[i] * (self.mu0_hi[lines] ** 2 - self.mu0_lo[lines] ** 2)
+
+    @property
+    def i_s1_south(self) -> int:
+        """Index of the southern s1 node (the last node of the homogeneous ionosphere)."""
+        return int(np.argmax(self.b_ratio != self.b_ratio[0])) - 1
+
+    def with_kinetic_energy(self, kinetic_eV) -> tuple["FieldLineGrid", list]:
+        """The grid of one energy level in a parallel electric field, and its turning-point cuts.
+
+        ``kinetic_eV`` (ns,): the kinetic energy E(s) = W - U(s) of the level's electrons at every
+        node (W the level's total energy, U the potential energy, 0 in the ionosphere and
+        symmetric about the equator). Along an orbit W and E (1 - mu^2) / B are conserved, so
+        1 - mu^2 = (1 - mu0^2) (m(s) / m_ref) with m = B / E: the lines keep their topology (one
+        trapped line mirroring at each magnetospheric node, the loss cone through s1) as long as
+        m falls monotonically from s1 toward the reference node. The reference is the equator
+        when m falls all the way (and E > 0); otherwise the level turns back at the last node
+        i* where it still falls: a reflecting cut there (in both halves), m_ref = m(i*), and the
+        nodes beyond i* are not accessible. For E = W everywhere this is the grid itself.
+
+        Returns (grid of the level, list of cut nodes: [] or [i*, ns - 1 - i*]).
+        """
+        kin = np.asarray(kinetic_eV, dtype=float)
+        ns, eq, i1 = self.ns, self.ns // 2, self.i_s1_south
+        if kin.shape != (ns,) or not np.allclose(kin, kin[::-1], rtol=1e-12, atol=1e-12):
+            raise ValueError("kinetic_eV must be one value per node, symmetric about the equator")
+        if kin[i1] <= 0:
+            raise ValueError("the kinetic energy at s1 must be positive")
+        m = np.where(kin > 0, self.b_ratio / np.where(kin > 0, kin, 1.0), np.inf)
+        ref = i1
+        while ref < eq and kin[ref + 1] > 0 and m[ref + 1] < m[ref]:
+            ref += 1
+        ratio = np.ones(ns)
+        reach = np.zeros(ns, dtype=bool)
+        reach[: ref + 1] = True
+        reach |= reach[::-1]
+        ratio[reach] = m[reach] / m[ref]
+        ratio[: i1 + 1] = ratio[i1]
+        ratio[ns - 1 - i1:] = ratio[i1]
+        mu0, mu0_lo, mu0_hi = _mu0_arrays(ratio, i1 + 1, eq - i1 - 1, self.n_loss_cone)
+        grid = FieldLineGrid(L=self.L, s_km=self.s_km, latitude_rad=self.latitude_rad, altitude_km=self.altitude_km,
+                             b_ratio=self.b_ratio, mu0=mu0, n_loss_cone=self.n_loss_cone, first_mu0=self.first_mu0,
+                             mirror_node=self.mirror_node, s1_km=self.s1_km, mu0_lo=mu0_lo, mu0_hi=mu0_hi,
+                             mirror_ratio=ratio, accessible=reach)
+        return grid, ([] if ref == eq else [ref, ns - 1 - ref])
 
     def n_unknowns(self) -> int:
         """Unknowns of one energy level: both directions of every allowed mu0 at every node."""
@@ -135,24 +192,34 @@ def build(L: float, bottom_km: float = 90.0, s1_km: float = 800.0, step_bottom_k
     ratio_true = np.asarray(dipole.field_ratio_to_equator(lat))
     ratio_s1 = float(dipole.field_ratio_to_equator(lat_s1))
     b_ratio = np.where(np.abs(lat) >= lat_s1 - 1e-12, ratio_s1, ratio_true)
-    # loss-cone points: uniform cell centres in the local |mu| of the (homogeneous) ionosphere,
-    # mapped to mu0 by eq. (6) with B = B(s1): the ionospheric angular grid is a midpoint rule
-    mu_iono = (np.arange(loss_cone_points) + 0.5) / loss_cone_points
-    lc = np.sqrt(1.0 - (1.0 - mu_iono**2) / ratio_s1)
-    # trapped values: mu0B of the magnetospheric nodes of the southern half, equator excluded
     n_iono = alt_iono.size
     mag_nodes = np.arange(n_iono, n_iono + magnetosphere_cells - 1)           # southern magnetospheric nodes
-    trapped = np.sqrt(np.clip(1.0 - 1.0 / b_ratio[mag_nodes], 0.0, None))     # descending toward the equator
-    mu0 = np.concatenate((trapped[::-1], lc))
-    # cells in mu0: trapped lines [own value, next value); loss-cone lines the images of the uniform
-    # local-|mu| cells at s1, whose lowest edge (local mu 0 at s1) is the loss-cone edge mu0B(s1)
-    lc_edges = np.sqrt(1.0 - (1.0 - (np.arange(loss_cone_points + 1) / loss_cone_points) ** 2) / ratio_s1)
-    mu0_lo = np.concatenate((trapped[::-1], lc_edges[:-1]))
-    mu0_hi = np.concatenate((trapped[::-1][1:], lc_edges[:1], lc_edges[1:]))
-    mirror = np.concatenate((mag_nodes[::-1], np.full(lc.size, -1)))
+    mu0, mu0_lo, mu0_hi = _mu0_arrays(b_ratio, n_iono, magnetosphere_cells - 1, loss_cone_points)
+    mirror = np.concatenate((mag_nodes[::-1], np.full(loss_cone_points, -1)))
     mu0b = np.sqrt(np.clip(1.0 - 1.0 / b_ratio, 0.0, None))
     first = np.array([int(np.searchsorted(mu0, m - 1e-12)) for m in mu0b])
-    first = np.minimum(first, mu0.size - lc.size)  # the ionosphere (mu0B = mu0_lc) holds the loss cone
+    first = np.minimum(first, mu0.size - loss_cone_points)  # the ionosphere (mu0B = mu0_lc) holds the loss cone
     return FieldLineGrid(L=float(L), s_km=s_m / 1e3, latitude_rad=lat, altitude_km=altitude, b_ratio=b_ratio,
-                         mu0=mu0, n_loss_cone=int(lc.size), first_mu0=first, mirror_node=mirror, s1_km=float(s1_km),
+                         mu0=mu0, n_loss_cone=int(loss_cone_points), first_mu0=first, mirror_node=mirror, s1_km=float(s1_km),
                          mu0_lo=mu0_lo, mu0_hi=mu0_hi)
+
+
+def _mu0_arrays(ratio: np.ndarray, n_iono: int, n_trapped: int, loss_cone_points: int):
+    """mu0 values and cells from the pitch ratio of the nodes (southern half read).
+
+    Loss-cone points: uniform cell centres in the local |mu| of the (homogeneous) ionosphere,
+    mapped to mu0 by eq. (6) with the ratio at s1 (the ionospheric angular grid is a midpoint
+    rule). Trapped values: mu0B = (1 - 1/ratio)^(1/2) of the ``n_trapped`` magnetospheric nodes
+    after the ``n_iono`` ionospheric ones (equator excluded). Cells: trapped lines
+    [own value, next value); loss-cone lines the images of the uniform local-|mu| cells at s1,
+    whose lowest edge (local mu 0 at s1) is the loss-cone edge mu0B(s1).
+    """
+    ratio_s1 = ratio[n_iono - 1]
+    mu_iono = (np.arange(loss_cone_points) + 0.5) / loss_cone_points
+    lc = np.sqrt(1.0 - (1.0 - mu_iono**2) / ratio_s1)
+    trapped = np.sqrt(np.clip(1.0 - 1.0 / ratio[n_iono:n_iono + n_trapped], 0.0, None))  # descending
+    lc_edges = np.sqrt(1.0 - (1.0 - (np.arange(loss_cone_points + 1) / loss_cone_points) ** 2) / ratio_s1)
+    mu0 = np.concatenate((trapped[::-1], lc))
+    mu0_lo = np.concatenate((trapped[::-1], lc_edges[:-1]))
+    mu0_hi = np.concatenate((trapped[::-1][1:], lc_edges[:1], lc_edges[1:]))
+    return mu0, mu0_lo, mu0_hi

@@ -26,7 +26,7 @@ import numpy as np
 from mpi4py import MPI
 
 from hpcsim.models.base import Field, Model as BaseModel, Scalar
-from hpcsim.models.fieldline import background, cascade, diagnostics, grid as fl_grid, sources
+from hpcsim.models.fieldline import background, cascade, diagnostics, grid as fl_grid, potential, sources
 from hpcsim.physics import atmosphere, photoelectrons
 
 log = logging.getLogger("hpcsim.fieldline")
@@ -82,6 +82,9 @@ class Model(BaseModel):
         self.bg = background.build(g, cfg.mlt_h, self.inputs, cfg.ne_field_power)
         if cfg.symmetric_background:
             self.bg = background.mirrored(self.bg, "north")
+        self.potential = None
+        if cfg.electric_field == "thermal_pressure":
+            self.potential = potential.pressure_potential_eV(self.bg.n_e, cfg.electron_temperature_K, g.i_s1_south)
         if cfg.conjugate_ionosphere == "removed":
             self.bg = background.without_southern_ionosphere(self.bg, g, cfg.s1_km)
         dens = {"n_e": self.bg.n_e, **self.bg.neutrals()}
@@ -91,7 +94,7 @@ class Model(BaseModel):
                 if kind != "open"}
         self.cs = cs = cascade.CascadeSolver(g, dens, edges, self.sub, cfg.processes, cfg.ionisation_model,
                                              cfg.elastic_screening_factor, cuts, cfg.secondaries, cfg.cascading,
-                                             cfg.elastic_treatment)
+                                             cfg.elastic_treatment, self.potential)
         self.s1_nodes = s1_nodes
         self.volume_source = self._photoelectron_source() if cfg.photoelectrons else None
         # nodes with the full directional flux in the output: the chosen altitudes and the equator

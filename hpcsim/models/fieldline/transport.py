@@ -75,32 +75,53 @@ class LevelSolver:
     """Assembles and solves one energy level; reusable for many levels of the same grid."""
 
     def __init__(self, grid: FieldLineGrid, comm, ksp_prefix: str = "fl_", cuts: dict | None = None):
-        self.grid = grid
         self.comm = comm
-        self.cuts = dict(cuts or {})
-        for i, kind in self.cuts.items():
-            if kind not in ("reflecting", "absorbing"):
-                raise ValueError(f"cut at node {i}: kind must be 'reflecting' or 'absorbing', got {kind!r}")
-            if not 0 < i < grid.ns - 1 or i == grid.ns // 2:
-                raise ValueError(f"cut at node {i}: must be an inner node off the equator")
         self.idx = DirectionIndex(grid)
         self.node_lo, self.node_hi = block_range(grid.ns, comm.Get_size(), comm.Get_rank())
         self.row_lo, self.row_hi = int(self.idx.offset[self.node_lo]), int(self.idx.offset[self.node_hi])
         self.ds_cm = np.diff(grid.s_km) * 1e5
-        self.mu = [grid.local_mu(i) for i in range(grid.ns)]
         self.prefix = ksp_prefix
         self.last_iterations = 0
         self.stats: dict = {}
         self._A = self._ksp = None
         self.new_patterns = 0  # matrices built from scratch (a new nonzero pattern); the others reuse it
         self._indptr = self._cols = None
-        self._geom = self._row_geometry()
+        self.set_grid(grid, cuts)
+
+    def set_grid(self, grid: FieldLineGrid, cuts: dict | None = None, kinetic_eV=None) -> None:
+        """Use the geometry of ``grid`` (same lines as the constructor's, e.g. one level's grid in
+        a parallel electric field), its ``cuts`` and, if given, the kinetic energy of the level's
+        electrons at each node (eV): Phi / E is then what is constant along an unperturbed orbit
+        (Liouville), so the upwind value enters scaled by E_i / E_up. Nodes the grid marks as not
+        accessible are held at zero."""
+        if grid.ns != self.idx.grid.ns or not np.array_equal(grid.first_mu0, self.idx.grid.first_mu0):
+            raise ValueError("set_grid: the grid must have the same nodes and lines")
+        self.grid = grid
+        self.idx.grid = grid
+        self.cuts = dict(cuts or {})
+        for i, kind in self.cuts.items():
+            if kind not in ("reflecting", "absorbing"):
+                raise ValueError(f"cut at node {i}: kind must be 'reflecting' or 'absorbing', got {kind!r}")
+            if not 0 < i < grid.ns - 1 or i == grid.ns // 2:
+                raise ValueError(f"cut at node {i}: must be an inner node off the equator")
+        self.mu = [grid.local_mu(i) for i in range(grid.ns)]
+        *self._geom, self._fixed = self.row_geometry(grid, self.cuts)
+        node, up = self._geom[0], self._geom[1]
+        self._energy_ratio = None
+        if kinetic_eV is not None:
+            kin = np.asarray(kinetic_eV, dtype=float)
+            has_up = up >= 0
+            ratio = np.ones(node.size)
+            ratio[has_up] = kin[node[has_up]] / kin[node[up[has_up]]]
+            self._energy_ratio = ratio
 
     # -- geometry of the rows (fixed for a grid) ---------------------------------------
-    def _row_geometry(self):
-        """Per global row: node, upwind row (-1: none), mu_bar and length of the upwind cell,
-        and the reflection partner (the other direction at a mirror point; -1: none)."""
-        g, idx = self.grid, self.idx
+    def row_geometry(self, g: FieldLineGrid, cuts: dict):
+        """Per global row of grid ``g`` with ``cuts``: node, upwind row (-1: none), mu_bar and
+        length of the upwind cell, the reflection partner (the other direction at a mirror
+        point; -1: none) and whether the row is held at zero. Does not change the solver."""
+        idx = self.idx
+        mu_nodes = [g.local_mu(i) for i in range(g.ns)]
         n = idx.n
         node = np.repeat(np.arange(g.ns), np.diff(idx.offset))
         up_row = np.full(n, -1)
@@ -114,16 +135,22 @@ class LevelSolver:
             inside = (up >= 0) & (up < g.ns)
             allowed = np.zeros(j.size, dtype=bool)
             allowed[inside] = j[inside] >= g.first_mu0[up[inside]]
-            for r in np.flatnonzero(allowed):
-                u = int(up[r])
-                up_row[rows[r]] = int(idx.index(u, j[r], d[r]))
-                mu_bar[rows[r]] = 0.5 * (self.mu[i][j[r] - g.first_mu0[i]] + self.mu[u][j[r] - g.first_mu0[u]])
-                ds[rows[r]] = self.ds_cm[min(i, u)]
+            for u in (i - 1, i + 1):  # the upwind node of the rows heading away from u
+                sel = np.flatnonzero(allowed & (up == u))
+                if sel.size:
+                    up_row[rows[sel]] = idx.offset[u] + 2 * (j[sel] - g.first_mu0[u]) + np.where(d[sel] > 0, 0, 1)
+                    mu_bar[rows[sel]] = 0.5 * (mu_nodes[i][j[sel] - g.first_mu0[i]]
+                                               + mu_nodes[u][j[sel] - g.first_mu0[u]])
+                    ds[rows[sel]] = self.ds_cm[min(i, u)]
             m = g.mirror_node[j]
             mirror = ~allowed & (m >= 0) & ((i == m) | (i == g.ns - 1 - m))
             partner[rows[mirror]] = rows[mirror] + np.where(d[mirror] > 0, 1, -1)
         fixed = np.zeros(n, dtype=bool)  # rows held at 0 (plus any surface injection)
-        for i_c, kind in self.cuts.items():
+        if g.accessible is not None:
+            gone = ~g.accessible[node]
+            up_row[gone], mu_bar[gone], ds[gone], partner[gone] = -1, 0.0, 0.0, -1
+            fixed[gone] = True
+        for i_c, kind in cuts.items():
             i_m = self.cut_neighbour(i_c)
             for i, other in ((i_c, i_m), (i_m, i_c)):
                 rows = idx.offset[i] + np.arange(idx.offset[i + 1] - idx.offset[i])
@@ -134,8 +161,13 @@ class LevelSolver:
                     partner[sel] = sel + np.where(d > 0, 1, -1)
                 else:
                     fixed[sel] = True
-        self._fixed = fixed
-        return node, up_row, mu_bar, ds, partner
+        # a line that reaches a reflecting cut only at its own mirror node has two reflection rows
+        # and nothing else there (Phi+ = Phi- twice): it carries nothing, hold it at zero
+        rows = np.arange(n)
+        mate = np.maximum(partner, 0)
+        lone = (partner >= 0) & (up_row < 0) & (partner[mate] == rows) & (up_row[mate] < 0)
+        partner[lone], fixed[lone] = -1, True
+        return node, up_row, mu_bar, ds, partner, fixed
 
     def cut_neighbour(self, i_c: int) -> int:
         """The node on the equator side of a cut at node ``i_c``."""
@@ -160,6 +192,8 @@ class LevelSolver:
         safe_mu = np.where(mub > 0, mub, 1.0)
         tau = np.where(has_up, kap * ds / safe_mu, 0.0)
         att = np.where(has_up, np.exp(-tau), 0.0)
+        if self._energy_ratio is not None:
+            att = att * self._energy_ratio[lo:hi]
         safe_kap = np.where(kap > 0, kap, 1.0)
         c_stream = np.where(tau < 1e-8, ds / safe_mu * (1.0 - 0.5 * tau), -np.expm1(-tau) / safe_kap)
         c_end = np.where((kap > 0) & ~self._fixed[lo:hi], 1.0 / safe_kap, 0.0)
@@ -295,8 +329,13 @@ class LevelSolver:
         has_up = up >= 0
         kap = self._kappa[node]
         phi_up = np.where(has_up, phi[np.maximum(up, 0)], 0.0)
+        if self._energy_ratio is not None:  # the upwind value seen at node i's energy
+            phi_up = phi_up * self._energy_ratio[lo:hi]
+        # (1 - e^-tau) from the attenuation without the energy ratio
+        decay = 1.0 - (self._att if self._energy_ratio is None
+                       else np.divide(self._att, self._energy_ratio[lo:hi]))
         safe = np.where((kap > 0) & has_up, kap * ds, 1.0)
-        mean = np.where(kap > 0, (mub * phi_up * (1.0 - self._att) + s * (ds - self._row_scale * mub)) / safe,
+        mean = np.where(kap > 0, (mub * phi_up * decay + s * (ds - self._row_scale * mub)) / safe,
                         0.5 * (phi_up + phi[lo:hi]))
         mean = np.where(has_up, mean, 0.0)
         length = np.where(has_up, ds, 0.0)
