@@ -314,3 +314,90 @@ def test_one_hemisphere_energy_per_ion_pair(tmp_path):
     ionisations = float((ion.sum(axis=0) * ds_cm).sum())
     deposited = b["injected"] - b["absorbed_at_cuts"] - b["escaped_north"] - b["escaped_south"]
     assert 30.0 < deposited / ionisations < 40.0
+
+
+# ------------------------------------------------------------------ thermal-pressure electric field
+FIELD = 'electric_field = "thermal_pressure"\n'
+
+
+def test_pressure_potential_is_kT_ln_density_ratio():
+    from hpcsim.models.fieldline import grid as fl_grid
+    from hpcsim.models.fieldline.potential import K_B_EV_K, pressure_potential_eV
+    g = fl_grid.build(6.0, magnetosphere_cells=12, step_bottom_km=6.0, step_s1_km=100.0, loss_cone_points=6)
+    i1 = g.i_s1_south
+    assert g.altitude_km[i1] == pytest.approx(800.0) and g.b_ratio[i1 + 1] < g.b_ratio[i1]
+    n_e = 1e4 * g.b_ratio**2                    # n_e ~ B^2 (the ionosphere is homogeneous in B here)
+    u = pressure_potential_eV(n_e, 3000.0, i1)
+    expected = 2.0 * 3000.0 * K_B_EV_K * np.log(g.b_ratio[i1] / g.b_ratio)
+    np.testing.assert_allclose(u, expected, rtol=1e-12, atol=1e-12)   # 0 in both ionospheres (B = B(s1))
+    assert u[g.ns // 2] == pytest.approx(2.0 * 3000.0 * K_B_EV_K * np.log(g.b_ratio[i1]), rel=1e-12)
+    lopsided = n_e.copy()
+    lopsided[g.ns // 2 + 2] *= 1.5
+    with pytest.raises(ValueError, match="differs between the two halves"):
+        pressure_potential_eV(lopsided, 3000.0, i1)
+
+
+def test_level_grid_in_a_potential_keeps_the_number_flux_of_each_line():
+    """With E(s) = W - U(s), F x area x E is the same at every node of a line (Phi / E is what an
+    orbit carries, so the number flux F x area x Phi is then constant), the turning point becomes a cut below the equator for W < U(equator), and a
+    uniform kinetic energy gives back the grid itself."""
+    from hpcsim.models.fieldline import grid as fl_grid
+    g = fl_grid.build(6.0, magnetosphere_cells=20, loss_cone_points=6)
+    same, cuts = g.with_kinetic_energy(np.full(g.ns, 5.0))
+    assert cuts == [] and np.allclose(same.mu0, g.mu0, atol=1e-14)
+    u = 0.6 * np.log(g.b_ratio[g.i_s1_south] / g.b_ratio)          # 2 kT ln(B1/B) with kT = 0.3 eV
+    area = g.b_ratio[g.i_s1_south] / g.b_ratio
+    for w, turns in ((20.0, False), (1.0, True)):
+        lg, cuts = g.with_kinetic_energy(w - u)
+        assert bool(cuts) is turns
+        if turns:
+            assert g.ns // 2 - cuts[0] > 1 and cuts[1] == g.ns - 1 - cuts[0]
+            assert not lg.accessible[g.ns // 2] and lg.accessible[cuts[0]]
+        for j in range(g.nm):
+            nodes = [i for i in range(g.ns) if g.first_mu0[i] <= j and lg.accessible[i]]
+            flux = [lg.flux_weights(i)[j - g.first_mu0[i]] * area[i] * (w - u[i]) for i in nodes]
+            if nodes:                    # lines mirroring beyond the turning point are not reached
+                np.testing.assert_allclose(flux, flux[0], rtol=1e-10)
+
+
+def test_electric_field_closes_the_budget_and_turns_back_slow_electrons(base, tmp_path):
+    """Budget to round-off; T_e -> 0 gives the field-free solution; electrons whose total energy is
+    below U(equator) never reach it; fast electrons hardly notice the field."""
+    run(tmp_path, "cold", FIELD + "electron_temperature_K = 0.01")
+    for name in ("omnidirectional_flux", "flux_measures"):
+        ref = final(base, name)
+        np.testing.assert_allclose(final(tmp_path / "cold", name), ref, rtol=1e-4, atol=1e-9 * np.abs(ref).max())
+    run(tmp_path, "hot", FIELD + "electron_temperature_K = 5000.0")
+    b = final(tmp_path / "hot", "energy_budget")[0]
+    assert abs(b[0] - b[1:].sum()) < 1e-12 * b[0]
+    u_eq = grid(tmp_path / "hot", "potential_eV")[grid(tmp_path / "hot", "altitude_km").size // 2]
+    assert 4.0 < u_eq < 6.0                                     # 2 kT ln(B(s1)/B0), kT = 0.43 eV
+    energy = grid(tmp_path / "hot", "energy_eV")
+    j_on, j_off = final(tmp_path / "hot", "omnidirectional_flux")[0], final(base, "omnidirectional_flux")[0]
+    eq = j_on.shape[1] // 2
+    assert np.all(j_on[energy < u_eq, eq] == 0.0) and np.all(j_off[energy < u_eq, eq] > 0.0)
+    fast = energy > 100.0 * u_eq
+    np.testing.assert_allclose(j_on[fast, eq], j_off[fast, eq], rtol=0.05)
+    # below s1 the slow electrons that no longer cross to the other hemisphere come back down
+    top = diag_node(tmp_path / "hot")
+    assert np.all(final(tmp_path / "hot", "hemispherical_flux")[0][energy < 2.0, top, 1] > 0.0)
+
+
+def diag_node(path):
+    alt = grid(path, "altitude_km")
+    north = np.arange(alt.size // 2, alt.size)
+    return int(north[np.argmin(np.abs(alt[north] - 800.0))])
+
+
+def test_electric_field_with_photoelectrons_and_in_time(tmp_path):
+    run(tmp_path, "pe", FIELD + 'primary_spectrum = "none"\nphotoelectrons = true\nmlt_h = 12.0')
+    b = final(tmp_path / "pe", "energy_budget")[0]
+    assert b[0] > 1e9 and abs(b[0] - b[1:].sum()) < 1e-12 * b[0]
+    Runner(loads(td_toml(str(tmp_path / "td"), 0.5, 1.0, FIELD), source="td.toml"), MPI.COMM_SELF).run()
+    with h5py.File(tmp_path / "td" / "output.h5", "r") as f:
+        assert np.all(np.abs(f["timeseries"]["energy_balance_residual"][1:]) < 1e-10)
+
+
+def test_electric_field_needs_a_symmetric_background():
+    with pytest.raises(ConfigError, match=r"electric_field = 'thermal_pressure': needs symmetric_background"):
+        loads(toml("x", FIELD + "symmetric_background = false"), source="f.toml")

@@ -94,3 +94,15 @@ def test_case_groups_give_the_one_rank_result_and_restart_mid_round(shared_tmp):
             a = _final(shared_tmp / "cg_one", name)
             for other in ("cg_two", "cg_stop"):
                 np.testing.assert_array_equal(_final(shared_tmp / other, name), a)
+
+
+def test_electric_field_one_and_two_ranks_agree(shared_tmp):
+    """The per-level grids of the pressure electric field give the same result on 2 ranks."""
+    self_on_rank0 = MPI.COMM_SELF if MPI.COMM_WORLD.rank == 0 else MPI.COMM_NULL
+    field = 'electric_field = "thermal_pressure"\nelectron_temperature_K = 5000.0\n'
+    _model_run(MPI.COMM_WORLD, shared_tmp, "ef_two", extra=field)
+    _model_run(self_on_rank0, shared_tmp, "ef_one", extra=field)
+    if MPI.COMM_WORLD.rank == 0:
+        for name in ("omnidirectional_flux", "energy_budget", "flux_measures"):
+            a, b = _final(shared_tmp / "ef_one", name), _final(shared_tmp / "ef_two", name)
+            np.testing.assert_allclose(b, a, rtol=1e-8, atol=1e-10 * np.abs(a).max())

@@ -190,6 +190,7 @@ class FieldlineRun:
     measures: np.ndarray          # (nc, 2, 9)
     n_done: int                   # cases finished
     primary: np.ndarray | None = None     # (nc, nE, 2) injected primaries at s1 (south, north), if written
+    dir_mu_level: np.ndarray | None = None  # (nE, nd, K) per-level signed mu (runs with an electric field)
     budget_names: tuple = BUDGET
     measure_names: tuple = MEASURES
     mu_rebuilt: bool = False
@@ -291,6 +292,7 @@ def read_run(path: str) -> FieldlineRun:
         description = _text(g["e0_keV"].attrs.get("description", ""))
         labels = [x.strip() for x in description.split(":", 1)[1].split("|")] if ":" in description else []
         mu, rebuilt = signed_mu(g["directional_mu"][...])
+        mu_level = g["directional_mu_level"][...] if "directional_mu_level" in g else None
         steps = int(np.ravel(s["steps_done"][-1])[0])
         e0 = g["e0_keV"][...]
         run = FieldlineRun(
@@ -298,7 +300,7 @@ def read_run(path: str) -> FieldlineRun:
             complete=bool(f.attrs.get("complete", False)), labels=labels, e0_keV=e0, energy=energy,
             edges=g["energy_edges_eV"][...], s_km=g["s_km"][...], altitude=g["altitude_km"][...],
             latitude=g["latitude_deg"][...], b_ratio=g["b_ratio"][...], dir_nodes=g["directional_nodes"][...],
-            dir_mu=mu, omni=s["omnidirectional_flux"][-1], hemi=s["hemispherical_flux"][-1],
+            dir_mu=mu, dir_mu_level=mu_level, omni=s["omnidirectional_flux"][-1], hemi=s["hemispherical_flux"][-1],
             directional=s["directional_flux"][-1], heating=s["heating_rate"][-1], budget=s["energy_budget"][-1],
             measures=s["flux_measures"][-1], mu_rebuilt=rebuilt,
             n_done=(min(steps, 1) if fieldline.get("mode") == "time_dependent"     # rounds of case_groups cases
@@ -572,7 +574,9 @@ def fig06(run: FieldlineRun, plt) -> dict:
         left, right = axes[c]
         curves = []
         for k, colour in zip(levels, colours):
-            x, y = sorted_directions(alpha, run.directional[c, k, row])
+            a_k = alpha if run.dir_mu_level is None else \
+                np.degrees(np.arccos(np.clip(-run.dir_mu_level[k, row], -1.0, 1.0)))   # own grid per level
+            x, y = sorted_directions(a_k, run.directional[c, k, row])
             y = positive(y)
             left.plot(x, y, "o-", ms=3, color=colour, lw=1.0, label=f"{run.energy[k]:.3g} eV")
             curves.append(y)
@@ -699,7 +703,9 @@ def fig09(run: FieldlineRun, plt) -> dict:
     for c, ax in enumerate(axes):
         curves = []
         for k, colour in zip(levels, colours):
-            x, y = sorted_directions(alpha, run.directional[c, k, row])
+            a_k = alpha if run.dir_mu_level is None else \
+                np.degrees(np.arccos(np.clip(-run.dir_mu_level[k, row], -1.0, 1.0)))   # own grid per level
+            x, y = sorted_directions(a_k, run.directional[c, k, row])
             y = positive(y)
             ax.plot(x, y, "o-", ms=2.5, lw=1.1, color=colour, label=f"{run.energy[k]:.3g} eV")
             curves.append(y)

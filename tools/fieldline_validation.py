@@ -59,6 +59,13 @@ class Run:
     def hemi(self, c: int, altitude_km: float, hemisphere: str = "north") -> np.ndarray:
         return self.snap["hemispherical_flux"][c][:, self.node(altitude_km, hemisphere)]
 
+    def mu_at(self, k: int, row: int) -> np.ndarray:
+        """Signed local mu of the directional-flux columns of dir-node ``row`` at level k (each level
+        has its own in an electric field)."""
+        if "directional_mu_level" in self.grid:
+            return self.grid["directional_mu_level"][k, row]
+        return self.grid["directional_mu"][row]
+
     def at(self, values: np.ndarray, energy_eV: float) -> float:
         return float(np.exp(np.interp(np.log(energy_eV), np.log(self.e), np.log(np.maximum(values, 1e-300)))))
 
@@ -176,12 +183,12 @@ def fig9(runs: Path) -> None:
         if run is None:
             continue
         row = list(run.grid["directional_nodes"]).index(run.ns // 2)
-        mu = run.grid["directional_mu"][row]
-        ok = np.isfinite(mu)
-        pitch = np.degrees(np.arccos(np.abs(mu[ok])))
         out = []
         for e in (5, 10, 20):
             k = int(np.argmin(np.abs(run.e - e)))
+            mu = run.mu_at(k, row)
+            ok = np.isfinite(mu)
+            pitch = np.degrees(np.arccos(np.abs(mu[ok])))
             phi = run.snap["directional_flux"][0][k, row][ok]
             order = np.argsort(pitch)
             lc = phi[order][0]
@@ -267,14 +274,14 @@ def plots(runs: Path, out: Path) -> None:
         if run is None:
             continue
         row = list(run.grid["directional_nodes"]).index(run.ns // 2)
-        mu = run.grid["directional_mu"][row]
-        ok = np.isfinite(mu)
-        pitch = np.degrees(np.arccos(mu[ok]))       # 0-90: moving north (left the south)... as signed mu
-        order = np.argsort(pitch)
         for e, color in ((5, "tab:red"), (10, "tab:blue"), (20, "tab:green")):
             if name == "conjugate_removed" and e != 5:
                 continue
             k = int(np.argmin(np.abs(run.e - e)))
+            mu = run.mu_at(k, row)
+            ok = np.isfinite(mu)
+            pitch = np.degrees(np.arccos(mu[ok]))       # 0-90: moving north (left the south)... as signed mu
+            order = np.argsort(pitch)
             phi = run.snap["directional_flux"][0][k, row][ok]
             ax.semilogy(pitch[order], phi[order], color="k" if name == "conjugate_removed" else color, ls=ls,
                         label=f"{e} eV, {name.replace('ne_B2', 'n_e ~ B^2').replace('ne_B1', 'n_e ~ B')}")

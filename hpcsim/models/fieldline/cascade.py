@@ -263,6 +263,8 @@ class CascadeSolver:
             self.dens = {key: (np.where(above, 0.0, v) if key in SPECIES else v) for key, v in densities.items()}
         self._geo_cache: dict = {}
         self._measure_cache: dict = {}
+        self._weights_cache = (None, None)
+        self._current = None
         self._level = None
         self._coulomb_cache = {}
         self._use_geometry(self._geometry(None))
@@ -298,6 +300,29 @@ class CascadeSolver:
         grid, turning = self.base_grid.with_kinetic_energy(kin)
         return grid, {**{i: "reflecting" for i in turning}, **self.config_cuts}, kin
 
+    def level_weights(self, k: int):
+        """(W, F, dirs) of level k per node (solid-angle weights, flux weights, (j, d, signed mu)),
+        from the level's grid alone (the solver is not touched)."""
+        if self.U is None or k == self._current:
+            return self.W, self.F, self.dirs
+        if self._weights_cache[0] == k:
+            return self._weights_cache[1]
+        grid = self._level_grid(k)[0]
+        counts = grid.nm - grid.first_mu0
+        W = [np.repeat(grid.local_cell_widths(i), 2) for i in range(grid.ns)]
+        F = [np.repeat(grid.flux_weights(i), 2) for i in range(grid.ns)]
+        dirs = []
+        for i in range(grid.ns):
+            j = np.repeat(np.arange(grid.first_mu0[i], grid.nm), 2)
+            d = np.tile([1, -1], counts[i])
+            dirs.append((j, d, np.repeat(grid.local_mu(i), 2) * d))
+        self._weights_cache = (k, (W, F, dirs))
+        return W, F, dirs
+
+    def level_grid(self, k: int) -> FieldLineGrid:
+        """The grid of level k (the base grid without a potential)."""
+        return self.base_grid if self.U is None else self._level_grid(k)[0]
+
     def _measures(self, k: int):
         """(row measure, cell volume) of level k, kept for every level (what transfers into a
         level need; computed without switching the solver)."""
@@ -320,6 +345,7 @@ class CascadeSolver:
     def use_level(self, k: int) -> None:
         """Make level k's geometry current (solver, weights, directions)."""
         key = None if self.U is None else k
+        self._current = key
         geo = self._geometry(key)
         if self._level != key or self.geo is not geo:
             self.solver.set_grid(geo.grid, geo.cuts, geo.kinetic)

@@ -38,19 +38,40 @@ def _up_direction(cs, node: int) -> int:
     return 1 if node < cs.grid.ns // 2 else -1
 
 
-def omnidirectional(cs, phi, node: int) -> np.ndarray:
-    """J(E) at ``node``, cm^-2 s^-1 eV^-1, one value per level."""
-    a, b = cs.idx.offset[node], cs.idx.offset[node + 1]
-    return 2.0 * np.pi * phi[:, a:b] @ cs.W[node]
+def _levels(cs, phi, level):
+    """The level of each row of ``phi``: all levels, or the one given."""
+    if level is not None:
+        return [level]
+    if phi.shape[0] != cs.nE:
+        raise ValueError("phi must hold every level, or give the level of its single row")
+    return list(range(cs.nE))
 
 
-def hemispherical(cs, phi, node: int, which: str) -> np.ndarray:
-    """F_up or F_down (``which``) at ``node`` per level, cm^-2 s^-1 eV^-1."""
+def omnidirectional(cs, phi, node: int, level: int | None = None) -> np.ndarray:
+    """J(E) at ``node``, cm^-2 s^-1 eV^-1, one value per row of ``phi`` (all levels, or the one
+    ``level``; with a parallel electric field each level has its own weights)."""
     a, b = cs.idx.offset[node], cs.idx.offset[node + 1]
-    _, d, mu = cs.dirs[node]
+    if cs.U is None:
+        return 2.0 * np.pi * phi[:, a:b] @ cs.W[node]
+    return np.array([2.0 * np.pi * phi[r, a:b] @ cs.level_weights(k)[0][node]
+                     for r, k in enumerate(_levels(cs, phi, level))])
+
+
+def hemispherical(cs, phi, node: int, which: str, level: int | None = None) -> np.ndarray:
+    """F_up or F_down (``which``) at ``node`` per row of ``phi``, cm^-2 s^-1 eV^-1 (``level``
+    as for :func:`omnidirectional`)."""
+    a, b = cs.idx.offset[node], cs.idx.offset[node + 1]
     up = _up_direction(cs, node)
-    sel = d == (up if which == "up" else -up)
-    return 2.0 * np.pi * phi[:, a:b][:, sel] @ cs.F[node][sel]
+    if cs.U is None:
+        _, d, _ = cs.dirs[node]
+        sel = d == (up if which == "up" else -up)
+        return 2.0 * np.pi * phi[:, a:b][:, sel] @ cs.F[node][sel]
+    out = []
+    for r, k in enumerate(_levels(cs, phi, level)):
+        _, F, dirs = cs.level_weights(k)
+        sel = dirs[node][1] == (up if which == "up" else -up)
+        out.append(2.0 * np.pi * phi[r, a:b][sel] @ F[node][sel])
+    return np.array(out)
 
 
 def albedo(cs, phi, node: int) -> np.ndarray:

@@ -272,8 +272,26 @@ class Model(BaseModel):
             m = cs.dirs[i][2]  # signed local mu
             mu[n, :m.size] = m
         bg = self.bg
-        return [
-            Field.replicated("energy_eV", cs.E, "eV", "energy level centres", ("level",)),
+        extra = []
+        if self.potential is not None:
+            mu_level = np.full((cs.nE,) + mu.shape, np.nan)
+            mu0_level = np.zeros((cs.nE, g.nm))
+            for k in range(cs.nE):
+                dirs = cs.level_weights(k)[2]
+                for n, i in enumerate(self.dir_nodes):
+                    mu_level[k, n, :dirs[i][2].size] = dirs[i][2]
+                mu0_level[k] = cs.level_grid(k).mu0
+            extra = [
+                Field.replicated("potential_eV", self.potential, "eV", "potential energy U(s) of an electron in the "
+                                 "thermal-pressure electric field (0 up to s1)", ("node",)),
+                Field.replicated("directional_mu_level", mu_level, "1", "signed local mu of the directional_flux "
+                                 "columns for each level (total energy) in the electric field",
+                                 ("level", "dir_node", "direction")),
+                Field.replicated("mu0_level", mu0_level, "1", "equatorial-reference pitch-angle cosines of each "
+                                 "level's lines in the electric field (eq. 6 with B / E for B)", ("level", "line"))]
+        return extra + [
+            Field.replicated("energy_eV", cs.E, "eV", "energy level centres (total energy with an electric field)",
+                             ("level",)),
             Field.replicated("energy_edges_eV", cs.edges, "eV", "energy level edges"),
             Field.replicated("s_km", g.s_km, "km", "distance along the line from the southern end", ("node",)),
             Field.replicated("altitude_km", g.altitude_km, "km", "altitude of the nodes", ("node",)),
@@ -353,9 +371,9 @@ class Model(BaseModel):
         cs, g = self.cs, self.grid
         one = phi[None, :]
         for i in range(g.ns):
-            self.omni[c, k, i] = diagnostics.omnidirectional(cs, one, i)[0]
-            self.hemi[c, k, i, 0] = diagnostics.hemispherical(cs, one, i, "up")[0]
-            self.hemi[c, k, i, 1] = diagnostics.hemispherical(cs, one, i, "down")[0]
+            self.omni[c, k, i] = diagnostics.omnidirectional(cs, one, i, k)[0]
+            self.hemi[c, k, i, 0] = diagnostics.hemispherical(cs, one, i, "up", k)[0]
+            self.hemi[c, k, i, 1] = diagnostics.hemispherical(cs, one, i, "down", k)[0]
         for n, i in enumerate(self.dir_nodes):
             a, b = cs.idx.offset[i], cs.idx.offset[i + 1]
             self.directional[c, k, n, :b - a] = phi[a:b]
