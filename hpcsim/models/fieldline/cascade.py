@@ -264,6 +264,8 @@ class CascadeSolver:
         self._geo_cache: dict = {}
         self._measure_cache: dict = {}
         self._weights_cache = (None, None)
+        self._grid_cache: dict = {}
+        self._rows_cache: dict = {}
         self._current = None
         self._level = None
         self._coulomb_cache = {}
@@ -284,8 +286,11 @@ class CascadeSolver:
         if geo is not None:
             return geo
         grid, cuts, kin = self._level_grid(key)
-        self.solver.set_grid(grid, cuts, kin)
+        rows = self._rows_cache.pop(key, None)
+        self.solver.set_grid(grid, cuts, kin, rows)
         geo = _LevelGeometry.build(self, grid, cuts, kin)
+        if key is not None:
+            self._measure_cache.setdefault(key, (geo.row_measure, geo.cell_volume))
         if len(self._geo_cache) >= 4:
             self._geo_cache.pop(next(iter(self._geo_cache)))
         self._geo_cache[key] = geo
@@ -296,9 +301,12 @@ class CascadeSolver:
         """(grid, cuts, kinetic energy per node or None) of level k (``None``: the base grid)."""
         if k is None:
             return self.base_grid, dict(self.config_cuts), None
-        kin = self.kinetic_energy(k)
-        grid, turning = self.base_grid.with_kinetic_energy(kin)
-        return grid, {**{i: "reflecting" for i in turning}, **self.config_cuts}, kin
+        cached = self._grid_cache.get(k)
+        if cached is None:
+            kin = self.kinetic_energy(k)
+            grid, turning = self.base_grid.with_kinetic_energy(kin)
+            cached = self._grid_cache[k] = (grid, {**{i: "reflecting" for i in turning}, **self.config_cuts}, kin)
+        return cached
 
     def level_weights(self, k: int):
         """(W, F, dirs) of level k per node (solid-angle weights, flux weights, (j, d, signed mu)),
@@ -308,13 +316,11 @@ class CascadeSolver:
         if self._weights_cache[0] == k:
             return self._weights_cache[1]
         grid = self._level_grid(k)[0]
-        counts = grid.nm - grid.first_mu0
         W = [np.repeat(grid.local_cell_widths(i), 2) for i in range(grid.ns)]
         F = [np.repeat(grid.flux_weights(i), 2) for i in range(grid.ns)]
         dirs = []
         for i in range(grid.ns):
-            j = np.repeat(np.arange(grid.first_mu0[i], grid.nm), 2)
-            d = np.tile([1, -1], counts[i])
+            j, d = self.idx.topology(i)
             dirs.append((j, d, np.repeat(grid.local_mu(i), 2) * d))
         self._weights_cache = (k, (W, F, dirs))
         return W, F, dirs
@@ -329,7 +335,9 @@ class CascadeSolver:
         m = self._measure_cache.get(k)
         if m is None:
             grid, cuts, _ = self._level_grid(k)
-            node, up_row, mu_bar, _, _, _ = self.solver.row_geometry(grid, cuts)
+            rows = self.solver.row_geometry(grid, cuts)
+            self._rows_cache[k] = rows         # kept until the level is solved (then its geometry is built)
+            node, up_row, mu_bar, _, _, _ = rows
             up_node = np.where(up_row >= 0, node[np.maximum(up_row, 0)], -1)
             f_rows = np.concatenate([np.repeat(grid.flux_weights(i), 2) for i in range(grid.ns)])
             w = _row_weights(self, grid, up_node, mu_bar, f_rows)
@@ -347,7 +355,7 @@ class CascadeSolver:
         key = None if self.U is None else k
         self._current = key
         geo = self._geometry(key)
-        if self._level != key or self.geo is not geo:
+        if self._level != key:
             self.solver.set_grid(geo.grid, geo.cuts, geo.kinetic)
             self._level = key
         self._use_geometry(geo)

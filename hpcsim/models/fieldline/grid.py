@@ -23,6 +23,7 @@ Everything here is geometry: no physics of collisions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -94,15 +95,26 @@ class FieldLineGrid:
 
     def local_mu(self, i: int) -> np.ndarray:
         """|mu| at node i of the allowed mu0 values (ascending): (1 - (B/B0)(1 - mu0^2))^(1/2)."""
-        return self._local_mu_of(i, self.mu0[self.first_mu0[i]:])
+        return self._node_mu[i]
+
+    @cached_property
+    def _node_mu(self) -> list:
+        return [self._local_mu_of(i, self.mu0[self.first_mu0[i]:]) for i in range(self.ns)]
 
     def _local_mu_of(self, i: int, mu0) -> np.ndarray:
         return np.sqrt(np.clip(1.0 - self.pitch_ratio[i] * (1.0 - np.asarray(mu0) ** 2), 0.0, 1.0))
 
     def local_cell_widths(self, i: int) -> np.ndarray:
         """Widths in local |mu| at node i of the cells of the allowed lines (sum 1): solid-angle weights."""
-        lines = slice(self.first_mu0[i], None)
-        return self._local_mu_of(i, self.mu0_hi[lines]) - self._local_mu_of(i, self.mu0_lo[lines])
+        return self._cell_widths[i]
+
+    @cached_property
+    def _cell_widths(self) -> list:
+        out = []
+        for i in range(self.ns):
+            lines = slice(self.first_mu0[i], None)
+            out.append(self._local_mu_of(i, self.mu0_hi[lines]) - self._local_mu_of(i, self.mu0_lo[lines]))
+        return out
 
     def flux_weights(self, i: int) -> np.ndarray:
         """int |mu| d|mu| over each allowed line's cell at node i: (B/B0)(hi^2 - lo^2)/2.

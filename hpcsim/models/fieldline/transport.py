@@ -57,6 +57,7 @@ class DirectionIndex:
         counts = 2 * (grid.nm - grid.first_mu0)
         self.offset = np.concatenate(([0], np.cumsum(counts)))
         self.n = int(self.offset[-1])
+        self._topology: dict = {}   # the lines at each node do not change with the grid's angles
 
     def index(self, i: int, j, d):
         """Global index of node i, mu0 index j (array ok), direction d (+1/-1)."""
@@ -64,11 +65,17 @@ class DirectionIndex:
 
     def local_directions(self, i: int):
         """(j, d, signed local mu) of node i in local order."""
-        g = self.grid
-        j = np.repeat(np.arange(g.first_mu0[i], g.nm), 2)
-        d = np.tile([1, -1], g.nm - g.first_mu0[i])
-        mu = g.local_mu(i)
-        return j, d, np.repeat(mu, 2) * d
+        j, d = self.topology(i)
+        return j, d, np.repeat(self.grid.local_mu(i), 2) * d
+
+    def topology(self, i: int):
+        """(j, d) of node i in local order: mu0 index and direction of each local unknown."""
+        cached = self._topology.get(i)
+        if cached is None:
+            g = self.grid
+            cached = self._topology[i] = (np.repeat(np.arange(g.first_mu0[i], g.nm), 2),
+                                          np.tile([1, -1], g.nm - g.first_mu0[i]))
+        return cached
 
 
 class LevelSolver:
@@ -88,12 +95,13 @@ class LevelSolver:
         self._indptr = self._cols = None
         self.set_grid(grid, cuts)
 
-    def set_grid(self, grid: FieldLineGrid, cuts: dict | None = None, kinetic_eV=None) -> None:
+    def set_grid(self, grid: FieldLineGrid, cuts: dict | None = None, kinetic_eV=None, rows=None) -> None:
         """Use the geometry of ``grid`` (same lines as the constructor's, e.g. one level's grid in
         a parallel electric field), its ``cuts`` and, if given, the kinetic energy of the level's
         electrons at each node (eV): Phi / E is then what is constant along an unperturbed orbit
         (Liouville), so the upwind value enters scaled by E_i / E_up. Nodes the grid marks as not
-        accessible are held at zero."""
+        accessible are held at zero. ``rows``: :meth:`row_geometry` of this grid and cuts if the
+        caller has it already."""
         if grid.ns != self.idx.grid.ns or not np.array_equal(grid.first_mu0, self.idx.grid.first_mu0):
             raise ValueError("set_grid: the grid must have the same nodes and lines")
         self.grid = grid
@@ -105,7 +113,7 @@ class LevelSolver:
             if not 0 < i < grid.ns - 1 or i == grid.ns // 2:
                 raise ValueError(f"cut at node {i}: must be an inner node off the equator")
         self.mu = [grid.local_mu(i) for i in range(grid.ns)]
-        *self._geom, self._fixed = self.row_geometry(grid, self.cuts)
+        *self._geom, self._fixed = self.row_geometry(grid, self.cuts) if rows is None else rows
         node, up = self._geom[0], self._geom[1]
         self._energy_ratio = None
         if kinetic_eV is not None:
@@ -129,7 +137,7 @@ class LevelSolver:
         ds = np.zeros(n)
         partner = np.full(n, -1)
         for i in range(g.ns):
-            j, d, _ = idx.local_directions(i)
+            j, d = idx.topology(i)
             rows = idx.offset[i] + np.arange(j.size)
             up = i - d
             inside = (up >= 0) & (up < g.ns)
@@ -157,7 +165,7 @@ class LevelSolver:
                 sel = rows[(up_row[rows] >= 0) & (node[np.maximum(up_row[rows], 0)] == other)]
                 up_row[sel], mu_bar[sel], ds[sel] = -1, 0.0, 0.0
                 if kind == "reflecting":
-                    d = idx.local_directions(i)[1][sel - idx.offset[i]]
+                    d = idx.topology(i)[1][sel - idx.offset[i]]
                     partner[sel] = sel + np.where(d > 0, 1, -1)
                 else:
                     fixed[sel] = True
