@@ -85,8 +85,9 @@ def fig7(runs: Path) -> None:
     print("| --- | --- | --- | --- | --- | --- | --- |")
     both, removed = load(runs, "fieldline_fig7"), load(runs, "fieldline_fig7_conjugate_removed")
     whole = load(runs, "fieldline_fig7_whole_maxwellian")
+    efield = load(runs, "fieldline_fig7_efield")
     for run, label in ((both, "both ionospheres"), (removed, "conjugate removed"),
-                       (whole, "both, whole Maxwellian (to 50 keV)")):
+                       (whole, "both, whole Maxwellian (to 50 keV)"), (efield, "both, pressure E field (3000 K)")):
         if run is None:
             continue
         for c, e0 in enumerate(run.grid["e0_keV"]):
@@ -178,7 +179,8 @@ def fig9(runs: Path) -> None:
     print("\n### Figure 9: equatorial flux, 89 deg over the loss cone (ratio) at 5, 10, 20 eV\n")
     print("| case | 5 eV | 10 eV | 20 eV |")
     print("| --- | --- | --- | --- |")
-    for name in ("fieldline_fig9_ne_B2", "fieldline_fig9_ne_B1", "fieldline_fig9_conjugate_removed"):
+    for name in ("fieldline_fig9_ne_B2", "fieldline_fig9_ne_B1", "fieldline_fig9_conjugate_removed",
+                 "fieldline_fig9_efield"):
         run = load(runs, name)
         if run is None:
             continue
@@ -269,13 +271,13 @@ def plots(runs: Path, out: Path) -> None:
         plt.close(fig)
     # Fig. 9: equatorial pitch-angle distributions
     fig, ax = plt.subplots(figsize=(7, 4.6))
-    for name, ls in (("ne_B2", "-"), ("ne_B1", "--"), ("conjugate_removed", ":")):
+    for name, ls in (("ne_B2", "-"), ("ne_B1", "--"), ("conjugate_removed", ":"), ("efield", "-.")):
         run = load(runs, f"fieldline_fig9_{name}")
         if run is None:
             continue
         row = list(run.grid["directional_nodes"]).index(run.ns // 2)
         for e, color in ((5, "tab:red"), (10, "tab:blue"), (20, "tab:green")):
-            if name == "conjugate_removed" and e != 5:
+            if name in ("conjugate_removed", "efield") and e != 5:
                 continue
             k = int(np.argmin(np.abs(run.e - e)))
             mu = run.mu_at(k, row)
@@ -283,8 +285,9 @@ def plots(runs: Path, out: Path) -> None:
             pitch = np.degrees(np.arccos(mu[ok]))       # 0-90: moving north (left the south)... as signed mu
             order = np.argsort(pitch)
             phi = run.snap["directional_flux"][0][k, row][ok]
-            ax.semilogy(pitch[order], phi[order], color="k" if name == "conjugate_removed" else color, ls=ls,
-                        label=f"{e} eV, {name.replace('ne_B2', 'n_e ~ B^2').replace('ne_B1', 'n_e ~ B')}")
+            label = {"ne_B2": "n_e ~ B^2", "ne_B1": "n_e ~ B", "efield": "n_e ~ B^2, E field (total energy)"}.get(name, name)
+            ax.semilogy(pitch[order], phi[order], color={"conjugate_removed": "k", "efield": "tab:purple"}.get(name, color),
+                        ls=ls, label=f"{e} eV, {label}")
     ax.set(xlabel="equatorial pitch angle (deg; 0-90 moving north)", ylabel="Phi (cm$^{-2}$ s$^{-1}$ sr$^{-1}$ eV$^{-1}$)",
            xlim=(0, 180), title="Fig. 9: equatorial distribution, Maxwellian 0.8 keV, 1 erg cm$^{-2}$ s$^{-1}$")
     ax.grid(True, which="both", alpha=0.3)
