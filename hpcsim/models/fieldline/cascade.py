@@ -628,8 +628,9 @@ class CascadeSolver:
         surface_eV = surface_eV or {}
         use = set(self.processes)
         energy, dE = self.E[k], self.dE[k]
-        kin = self.kinetic_energy(k)     # the kinetic energy at the nodes (= energy without a potential)
-        reach = np.asarray(kin) > 0
+        # the kinetic energy at the nodes (= energy everywhere without a potential)
+        kin = np.broadcast_to(np.asarray(self.kinetic_energy(k), dtype=float), (ns,))
+        reach = kin > 0
         kin_safe = np.where(reach, kin, 1.0)
         nu = {}                          # 1/cm per node, by process
         if "coulomb_energy" in use:
@@ -658,8 +659,8 @@ class CascadeSolver:
             elastic_level = []
         for i in range(self.solver.node_lo, self.solver.node_hi):  # this rank's segment only
             parts = []
-            if "coulomb_angle" in use and self.dens["n_e"][i] > 0 and reach.flat[min(i, reach.size - 1)]:
-                parts.append(self._coulomb_angle(i, float(np.broadcast_to(kin, (ns,))[i])))
+            if "coulomb_angle" in use and self.dens["n_e"][i] > 0 and reach[i]:
+                parts.append(self._coulomb_angle(i, float(kin[i])))
             if "elastic" in use and self.elastic_treatment == "diffusion":
                 # the STET approximation: elastic scattering as pitch-angle diffusion with
                 # coefficient sum n sigma_el / 2 per cm, added to the Coulomb one
