@@ -294,3 +294,20 @@ def test_user_wave_table_drives_the_model(shared_tmp):
         ts = f["timeseries"]
         assert ts["lost_precipitation_fraction"][-1] > 1e-3
         assert abs(ts["count_balance_error"][-1]) < 1e-12
+
+
+def test_wave_latitude_extent_reaches_the_wave_tables(shared_tmp, monkeypatch):
+    """``wave_max_latitude_deg`` sets the extent of every computed wave type (the paper gives
+    none); it enters the spectra, hence the cache key of the wave tables."""
+    from hpcsim.physics import wave_cache
+    seen = []
+
+    def fake_compute_table(L, spectra, alpha, energy, ne, **kw):
+        seen.append({name: s.max_latitude_deg for name, s in spectra.items()})
+        return wave_cache.WaveTable(np.asarray(alpha), np.asarray(energy),
+                                    {name: np.full((len(alpha), len(energy)), 1e-9) for name in spectra})
+    monkeypatch.setattr(wave_cache, "compute_table", fake_compute_table)
+    waves = ("energy_loss = false\ncollisional_scattering = false\nwave_scattering = true\n"
+             "wave_max_latitude_deg = 25.0\nwave_mlt_points = 1")
+    result, _ = run_input(shared_tmp, "lat25", processes=waves)
+    assert result.complete and seen and all(v == 25.0 for d in seen for v in d.values())

@@ -21,7 +21,7 @@ A user table (``wave_table_file``) replaces the computed wave coefficients.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -134,7 +134,8 @@ def build(cfg, grid, mlt_local_h: np.ndarray, comm) -> Coefficients:
     if cfg.wave_scattering and not cfg.wave_table_file:
         backgrounds = _backgrounds(cfg, wave_samples)
     if cfg.wave_scattering:
-        spectra = {name: spec for name, spec in wave_models.paper_spectra(cfg.L).items() if name in cfg.waves}
+        spectra = {name: replace(spec, max_latitude_deg=cfg.wave_max_latitude_deg)
+                   for name, spec in wave_models.paper_spectra(cfg.L).items() if name in cfg.waves}
         per_sample = []
         for k in range(len(wave_samples)):
             if cfg.wave_table_file:

@@ -56,6 +56,10 @@ class Config:
     waves: tuple[str, ...] = param(("hiss", "lightning", "vlf1", "vlf2"),
                                    choices=("hiss", "lightning", "vlf1", "vlf2"),
                                    doc="Wave types of Table 6 included in <D_mumu>.")
+    wave_max_latitude_deg: float = param(45.0, gt=0.0, le=90.0, doc="Waves of every type are present for "
+                                         "|magnetic latitude| <= this, deg. The paper does not give the extent; "
+                                         "45 is our choice (docs/physics/bounce_waves.md: the coefficients next to "
+                                         "the loss cone depend strongly on it).")
     wave_table_file: str = param("", doc="HDF5 file of bounce-averaged <D_mu0mu0>(alpha_eq, E) per wave "
                                  "(docs/physics/bounce_waves.md) used instead of computing them; "
                                  "empty: compute.")
