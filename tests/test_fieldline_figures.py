@@ -1,5 +1,6 @@
 """tools/fieldline_figures.py end to end on a tiny in-process fieldline run (2 cases with
-Maxwellian primaries and photoelectrons at noon, so that every figure applies)."""
+Maxwellian primaries and photoelectrons at noon and the thermal-pressure electric field, so that
+every figure applies)."""
 
 from __future__ import annotations
 
@@ -27,12 +28,14 @@ level_ratio = 1.3
 e_max_eV = 10000.0
 mlt_h = 12.0
 photoelectrons = true
+electric_field = "thermal_pressure"
 directional_altitudes_km = [800.0]
 """
 ALL = {"fig02_omnidirectional_altitudes.png", "fig03_plasmasphere.png", "fig04_hemispherical_flux.png",
        "fig05_omnidirectional_550km.png", "fig06_directional_800km.png", "fig07_escape_fractions.png",
        "fig08_albedo.png", "fig09_equatorial_pitch_angle.png", "fig10_photoelectron_spectra.png",
-       "fig11_dayside_spectra.png", "budget_fractions.png", "heating_rate.png", "rates_altitude.png"}
+       "fig11_dayside_spectra.png", "budget_fractions.png", "heating_rate.png", "rates_altitude.png",
+       "potential.png"}
 
 
 def _table_rows(text):

@@ -339,8 +339,8 @@ def test_pressure_potential_is_kT_ln_density_ratio():
 
 def test_level_grid_in_a_potential_keeps_the_number_flux_of_each_line():
     """With E(s) = W - U(s), F x area x E is the same at every node of a line (Phi / E is what an
-    orbit carries, so the number flux F x area x Phi is then constant), the turning point becomes a cut below the equator for W < U(equator), and a
-    uniform kinetic energy gives back the grid itself."""
+    orbit carries, so the number flux F x area x Phi is then constant); the turning point becomes a
+    cut below the equator for W < U(equator); a uniform kinetic energy gives back the grid itself."""
     from hpcsim.models.fieldline import grid as fl_grid
     g = fl_grid.build(6.0, magnetosphere_cells=20, loss_cone_points=6)
     same, cuts = g.with_kinetic_energy(np.full(g.ns, 5.0))

@@ -13,7 +13,7 @@ case per characteristic energy E0 (``[fieldline] e0_keV_values``); each file is 
 own, with one panel or one curve per case. Files go to ``<DIR>/<stem>.png``; when several
 files are given, each name starts with the run's directory name (``<DIR>/<run>_<stem>.png``).
 A figure that does not apply to a file is skipped with a message saying why. ``--figures``
-takes paper figure numbers (2-11) and/or the names ``budget``, ``heating``, ``rates`` and ``timeseries``;
+takes paper figure numbers (2-11) and/or the names ``budget``, ``heating``, ``rates``, ``potential`` and ``timeseries``;
 ``--dpi`` sets the resolution.
 
 "North" is the northern half of the line (nodes past the equator node ns//2); an altitude in a
@@ -68,6 +68,8 @@ Files and the paper figure each corresponds to:
 * ``rates_altitude.png`` -- (not a paper figure) electron-impact ionisation and excitation rates
   per species (N2 solid, O2 dashed, O dotted) and the heating rate versus altitude in the northern
   ionosphere, one colour per case: what altitude-only auroral codes report.
+* ``potential.png`` -- (runs with ``electric_field = "thermal_pressure"``) the potential energy
+  U(s) along the northern half and J at the equator against total and kinetic energy.
 * ``timeseries.png`` -- (time-dependent runs, ``mode = "time_dependent"``) the escaping energy
   fraction at 800 km north and the power still being stored on the line (over the injected)
   versus time.
@@ -130,7 +132,7 @@ PAPER = {0.4: {"energy": 0.40, "particles": 0.85, "se_share": 0.55, "thermal": 3
 PAPER_RETURNED_OVER_SE = (0.07, 0.12)
 FLUX_UNIT = r"cm$^{-2}$ s$^{-1}$ eV$^{-1}$"
 DIR_UNIT = r"cm$^{-2}$ s$^{-1}$ sr$^{-1}$ eV$^{-1}$"
-NAMED_FIGURES = ("budget", "heating", "rates", "timeseries")
+NAMED_FIGURES = ("budget", "heating", "rates", "potential", "timeseries")
 
 
 def _plt():
@@ -191,6 +193,7 @@ class FieldlineRun:
     n_done: int                   # cases finished
     primary: np.ndarray | None = None     # (nc, nE, 2) injected primaries at s1 (south, north), if written
     dir_mu_level: np.ndarray | None = None  # (nE, nd, K) per-level signed mu (runs with an electric field)
+    potential: np.ndarray | None = None     # (ns,) U(s), eV (runs with an electric field)
     budget_names: tuple = BUDGET
     measure_names: tuple = MEASURES
     mu_rebuilt: bool = False
@@ -293,6 +296,7 @@ def read_run(path: str) -> FieldlineRun:
         labels = [x.strip() for x in description.split(":", 1)[1].split("|")] if ":" in description else []
         mu, rebuilt = signed_mu(g["directional_mu"][...])
         mu_level = g["directional_mu_level"][...] if "directional_mu_level" in g else None
+        potential = g["potential_eV"][...] if "potential_eV" in g else None
         steps = int(np.ravel(s["steps_done"][-1])[0])
         e0 = g["e0_keV"][...]
         run = FieldlineRun(
@@ -300,7 +304,8 @@ def read_run(path: str) -> FieldlineRun:
             complete=bool(f.attrs.get("complete", False)), labels=labels, e0_keV=e0, energy=energy,
             edges=g["energy_edges_eV"][...], s_km=g["s_km"][...], altitude=g["altitude_km"][...],
             latitude=g["latitude_deg"][...], b_ratio=g["b_ratio"][...], dir_nodes=g["directional_nodes"][...],
-            dir_mu=mu, dir_mu_level=mu_level, omni=s["omnidirectional_flux"][-1], hemi=s["hemispherical_flux"][-1],
+            dir_mu=mu, dir_mu_level=mu_level, potential=potential, omni=s["omnidirectional_flux"][-1],
+            hemi=s["hemispherical_flux"][-1],
             directional=s["directional_flux"][-1], heating=s["heating_rate"][-1], budget=s["energy_budget"][-1],
             measures=s["flux_measures"][-1], mu_rebuilt=rebuilt,
             n_done=(min(steps, 1) if fieldline.get("mode") == "time_dependent"     # rounds of case_groups cases
@@ -870,6 +875,39 @@ def fig_rates(run: FieldlineRun, plt) -> dict:
     return {"rates_altitude": fig}
 
 
+def fig_potential(run: FieldlineRun, plt) -> dict:
+    """Potential energy U(s) of the thermal-pressure electric field along the northern half, and the
+    omnidirectional flux at the equator against total and kinetic energy (E = W - U(equator))."""
+    if run.potential is None:
+        raise Skip("no electric field in this run (electric_field = \"none\")")
+    nodes = np.arange(run.equator, run.ns)
+    fig, axes = plt.subplots(1, 2, figsize=(10.0, 4.4), layout="constrained")
+    ax = axes[0]
+    ax.plot(run.potential[nodes], run.altitude[nodes], color="tab:purple", lw=1.4)
+    ax.set_yscale("log")
+    light_minor_ticks(ax)
+    ax.axhline(run.s1_km, color="0.5", ls=":", lw=0.8)
+    ax.set_xlabel("U (eV)")
+    ax.set_ylabel("altitude (km), northern half")
+    ax.grid(alpha=0.3, which="both")
+    ax.set_title(f"potential energy, U(equator) = {run.potential[run.equator]:.2f} eV", fontsize=9)
+    ax = axes[1]
+    u_eq = float(run.potential[run.equator])
+    curves = []
+    for c, colour in enumerate(case_colours(plt, run.n_cases)):
+        j = positive(run.omni[c, :, run.equator])
+        ax.plot(run.energy, j, color=colour, lw=1.2, label=f"{run.label(c)}, total energy W")
+        ax.plot(run.energy - u_eq, j, color=colour, lw=1.0, ls="--", label="kinetic energy W - U(eq)")
+        curves.append(j)
+    log_axes(ax, curves)
+    ax.axvline(u_eq, color="0.5", ls=":", lw=0.8)
+    ax.set_xlabel("energy (eV)")
+    ax.set_ylabel(f"J at the equator ({FLUX_UNIT})")
+    ax.legend(fontsize=7)
+    fig.suptitle("Thermal-pressure electric field\n" + run_title(run), fontsize=9)
+    return {"potential": fig}
+
+
 def fig_timeseries(run: FieldlineRun, plt) -> dict:
     """Time-dependent runs: escape at 800 km north and the energy still being stored, versus time."""
     ts = run.timeseries
@@ -892,7 +930,7 @@ def fig_timeseries(run: FieldlineRun, plt) -> dict:
 #: (figure key, drawing function) in drawing order; keys are paper numbers or names
 FIGURES = ((2, fig02), (3, fig03), (4, fig04), (5, fig05), (6, fig06), (7, fig07), (8, fig08), (9, fig09),
            (10, fig10), (11, fig11), ("budget", fig_budget), ("heating", fig_heating), ("rates", fig_rates),
-           ("timeseries", fig_timeseries))
+           ("potential", fig_potential), ("timeseries", fig_timeseries))
 ALL_FIGURES = [key for key, _ in FIGURES]
 
 

@@ -212,7 +212,8 @@ def build(L: float, bottom_km: float = 90.0, s1_km: float = 800.0, step_bottom_k
     first = np.array([int(np.searchsorted(mu0, m - 1e-12)) for m in mu0b])
     first = np.minimum(first, mu0.size - loss_cone_points)  # the ionosphere (mu0B = mu0_lc) holds the loss cone
     return FieldLineGrid(L=float(L), s_km=s_m / 1e3, latitude_rad=lat, altitude_km=altitude, b_ratio=b_ratio,
-                         mu0=mu0, n_loss_cone=int(loss_cone_points), first_mu0=first, mirror_node=mirror, s1_km=float(s1_km),
+                         mu0=mu0, n_loss_cone=int(loss_cone_points), first_mu0=first, mirror_node=mirror,
+                         s1_km=float(s1_km),
                          mu0_lo=mu0_lo, mu0_hi=mu0_hi)
 
 
