@@ -72,20 +72,13 @@ import hpcsim  # noqa: F401  (sets the h5py environment before h5py is imported)
 import h5py
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the sibling figure_files
-from figure_files import read_runs, save_png  # noqa: E402
+from figure_files import pyplot, read_runs, save_png, Skip  # noqa: E402
 
 ALL_FIGURES = (2, 3, 5, 6, 7, 8, 9, 10, 11, 12)
 WAVES = ("hiss", "lightning", "vlf1", "vlf2")
 SWITCHES = ("drift", "energy_loss", "collisional_scattering", "wave_scattering", "atmospheric_loss")
 DAY_S = 86400.0
 ONE_DAY_MAX_S = 1.1 * DAY_S        # runs up to this long count as "one day" runs
-
-
-def _plt():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
 
 
 # ----------------------------------------------------------------------------- reading
@@ -287,10 +280,6 @@ def _clamp_log(ax, decades: float) -> None:
     if tops:
         top = 2.0 * max(tops)
         ax.set_ylim(top * 10.0 ** -decades, top)
-
-
-class Skip(Exception):
-    """A figure cannot be drawn from the runs given."""
 
 
 # ----------------------------------------------------------------------------- figures
@@ -684,7 +673,7 @@ def parse_args(argv):
 def draw(runs: list[Run], figures, out_dir: str, prefix: str = "fig", times_h=(0, 1 / 6, 1, 6, 12, 24),
          line_times_h=(0, 1, 6, 12, 24), mlt_times_h=(0, 1 / 6, 1, 8, 24), dpi: int = 120) -> dict:
     """Draw the figures; returns {file name: path written} and prints skipped ones."""
-    plt = _plt()
+    plt = pyplot()
     os.makedirs(out_dir, exist_ok=True)
     written = {}
 

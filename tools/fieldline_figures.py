@@ -106,7 +106,7 @@ import numpy as np
 import h5py
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the sibling figure_files
-from figure_files import read_runs, save_png  # noqa: E402
+from figure_files import attr_text, pyplot, read_runs, save_png, Skip  # noqa: E402
 
 from hpcsim.models.fieldline.model import BUDGET, MEASURES, SE_MAX_EV, case_summary
 
@@ -135,24 +135,7 @@ DIR_UNIT = r"cm$^{-2}$ s$^{-1}$ sr$^{-1}$ eV$^{-1}$"
 NAMED_FIGURES = ("budget", "heating", "rates", "potential", "timeseries")
 
 
-def _plt():
-    """matplotlib.pyplot on the Agg backend (imported on first use)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
-class Skip(Exception):
-    """A figure does not apply to the file given."""
-
-
 # ----------------------------------------------------------------------------- reading
-def _text(value) -> str:
-    """An HDF5 string attribute as str."""
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 def signed_mu(mu: np.ndarray) -> tuple[np.ndarray, bool]:
     """(signed local mu, True when the signs had to be rebuilt) of ``grid/directional_mu``.
 
@@ -272,7 +255,7 @@ class FieldlineRun:
 
 def column_names(dataset, default: tuple) -> tuple:
     """Column names listed after the ':' of a dataset's description ('...: a, b, c'), else ``default``."""
-    text = _text(dataset.attrs.get("description", ""))
+    text = attr_text(dataset.attrs.get("description", ""))
     names = tuple(n.strip() for n in text.rsplit(":", 1)[1].split(",")) if ":" in text else ()
     return names if len(names) == dataset.shape[-1] else tuple(default[:dataset.shape[-1]])
 
@@ -282,17 +265,17 @@ def read_run(path: str) -> FieldlineRun:
     if os.path.isdir(path):
         path = os.path.join(path, "output.h5")
     with h5py.File(path, "r") as f:
-        model = _text(f.attrs.get("model", ""))
+        model = attr_text(f.attrs.get("model", ""))
         if model != "fieldline":
             raise ValueError(f"not the output of a fieldline run (model = {model!r})")
         if "snapshots" not in f or "omnidirectional_flux" not in f["snapshots"] \
                 or f["snapshots"]["omnidirectional_flux"].shape[0] == 0:
             raise ValueError("no snapshot written yet")
-        text = _text(f.attrs.get("effective_input", ""))
+        text = attr_text(f.attrs.get("effective_input", ""))
         fieldline = tomllib.loads(text).get("fieldline", {}) if text else {}
         g, s = f["grid"], f["snapshots"]
         energy = g["energy_eV"][...]
-        description = _text(g["e0_keV"].attrs.get("description", ""))
+        description = attr_text(g["e0_keV"].attrs.get("description", ""))
         labels = [x.strip() for x in description.split(":", 1)[1].split("|")] if ":" in description else []
         mu, rebuilt = signed_mu(g["directional_mu"][...])
         mu_level = g["directional_mu_level"][...] if "directional_mu_level" in g else None
@@ -1000,7 +983,7 @@ def parse_args(argv):
 
 def draw(run: FieldlineRun, out_dir: str, prefix: str = "", figures=ALL_FIGURES, dpi: int = 120) -> dict:
     """Draw the figures of one run; returns {file name: path written} and prints skipped ones."""
-    plt = _plt()
+    plt = pyplot()
     os.makedirs(out_dir, exist_ok=True)
     written = {}
     wanted = set(figures)

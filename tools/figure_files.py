@@ -1,10 +1,29 @@
-"""What the figure scripts share: reading the output files named on their command line and
-writing the PNG files (tools/bounce_figures.py, tools/wpi_figures.py, tools/fieldline_figures.py)."""
+"""What the figure scripts share: matplotlib on the Agg backend, the Skip signal of a figure that
+does not apply, reading the output files named on their command line (and their string
+attributes) and writing the PNG files (tools/bounce_figures.py, tools/wpi_figures.py,
+tools/fieldline_figures.py)."""
 
 from __future__ import annotations
 
 import os
 import sys
+
+
+def pyplot():
+    """matplotlib.pyplot on the Agg backend (imported on first use)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+class Skip(Exception):
+    """A figure does not apply to the file(s) given."""
+
+
+def attr_text(value) -> str:
+    """An HDF5 string attribute as str."""
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def read_runs(paths, read_run):

@@ -81,7 +81,7 @@ import hpcsim  # noqa: F401  (sets the h5py environment before h5py is imported)
 import h5py
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the sibling figure_files
-from figure_files import read_runs, save_png  # noqa: E402
+from figure_files import attr_text, pyplot, read_runs, save_png, Skip  # noqa: E402
 
 from hpcsim.models.wpi.precipitation import pulse_measures
 
@@ -109,24 +109,7 @@ FLUX_UNIT = r"erg cm$^{-2}$ s$^{-1}$"
 ENERGY_UNIT = r"erg cm$^{-2}$"
 
 
-def _plt():
-    """matplotlib.pyplot on the Agg backend (imported on first use)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
-class Skip(Exception):
-    """A figure does not apply to the file given."""
-
-
 # ----------------------------------------------------------------------------- reading
-def _text(value) -> str:
-    """An HDF5 string attribute as str."""
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 @dataclass
 class WpiRun:
     """Everything the figures need from one wpi output file (last snapshot row)."""
@@ -177,15 +160,15 @@ def read_run(path: str) -> WpiRun:
     if os.path.isdir(path):
         path = os.path.join(path, "output.h5")
     with h5py.File(path, "r") as f:
-        model = _text(f.attrs.get("model", ""))
+        model = attr_text(f.attrs.get("model", ""))
         if model != "wpi":
             raise ValueError(f"not the output of a wpi run (model = {model!r})")
         if "snapshots" not in f or "energy_flux" not in f["snapshots"] or f["snapshots"]["energy_flux"].shape[0] == 0:
             raise ValueError("no snapshot written yet")
-        text = _text(f.attrs.get("effective_input", ""))
+        text = attr_text(f.attrs.get("effective_input", ""))
         wpi = tomllib.loads(text).get("wpi", {}) if text else {}
         g, s = f["grid"], f["snapshots"]
-        description = _text(g["case_parameters"].attrs.get("description", ""))
+        description = attr_text(g["case_parameters"].attrs.get("description", ""))
         labels = description.split("cases:", 1)[1].split("|") if "cases:" in description else []
         run = WpiRun(path=path, name=os.path.basename(os.path.dirname(os.path.abspath(path))), wpi=wpi,
                      complete=bool(f.attrs.get("complete", False)), labels=[x.strip() for x in labels],
@@ -205,7 +188,7 @@ def read_run(path: str) -> WpiRun:
 def description_names(run: WpiRun) -> list[str]:
     """Scanned key names from the description '... (NAME1, NAME2)' of /grid/scan_values."""
     with h5py.File(run.path, "r") as f:
-        text = _text(f["grid"]["scan_values"].attrs.get("description", ""))
+        text = attr_text(f["grid"]["scan_values"].attrs.get("description", ""))
     inside = text[text.rfind("(") + 1:text.rfind(")")] if "(" in text else "-, -"
     names = [n.strip() for n in inside.split(",")] + ["-", "-"]
     return ["" if n == "-" else n for n in names[:2]]
@@ -809,7 +792,7 @@ def parse_args(argv):
 
 def draw(run: WpiRun, out_dir: str, prefix: str = "", figures=ALL_FIGURES, case=None, dpi: int = 120) -> dict:
     """Draw the figures of one run; returns {file name: path written} and prints skipped ones."""
-    plt = _plt()
+    plt = pyplot()
     os.makedirs(out_dir, exist_ok=True)
     written = {}
     wanted = set(figures)
