@@ -29,6 +29,18 @@ def load_tool(name: str):
     return module
 
 
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def png_names(directory) -> set:
+    """Names of the PNG files in ``directory``, each checked to be a real PNG (signature, > 1 kB)."""
+    names = {p.name for p in Path(directory).glob("*.png")}
+    for name in names:
+        data = (Path(directory) / name).read_bytes()
+        assert data[:8] == PNG and len(data) > 1000, name
+    return names
+
+
 DRIFT_ONLY = "energy_loss = false\ncollisional_scattering = false\nwave_scattering = false\natmospheric_loss = false"
 COLLISIONS = ('energy_loss = true\ncollisional_scattering = true\nwave_scattering = false\n'
               'atmospheric_loss = true\ncoefficient_mlt_points = 2\nbounce_nodes = 64')

@@ -7,9 +7,7 @@ import pytest
 
 from hpcsim import cli
 
-from conftest import COLLISIONS, load_tool, small_bounce_toml
-
-PNG = b"\x89PNG\r\n\x1a\n"
+from conftest import COLLISIONS, PNG, load_tool, small_bounce_toml
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ import numpy as np
 
 from hpcsim import cli
 
-from conftest import load_tool
+from conftest import load_tool, png_names
 
-PNG = b"\x89PNG\r\n\x1a\n"
 TINY = """
 [run]
 model = "fieldline"
@@ -44,14 +43,6 @@ def _table_rows(text):
     return [r for r in rows[1:] if "paper" not in r]
 
 
-def _pngs(directory):
-    names = {p.name for p in directory.glob("*.png")}
-    for name in names:
-        data = (directory / name).read_bytes()
-        assert data[:8] == PNG and len(data) > 1000, name
-    return names
-
-
 def test_fieldline_figures_and_table(shared_tmp, capsys):
     from mpi4py import MPI
     path = shared_tmp / "tiny.toml"
@@ -66,7 +57,7 @@ def test_fieldline_figures_and_table(shared_tmp, capsys):
     out = shared_tmp / "figs"
     assert figures.main([str(output), "-o", str(out), "--table", "--dpi", "30"]) == 0
     text = capsys.readouterr().out
-    assert _pngs(out) == ALL
+    assert png_names(out) == ALL
     skipped = [line for line in text.splitlines() if line.startswith("skipped")]
     assert skipped == ["skipped fig_timeseries: not a time-dependent run with a time series"]
     assert "| **paper (0.4 / 5 keV)** | 0.4 / 5 | 0.40 / 0.15 | 0.85 / 0.35 |" in text
@@ -81,7 +72,7 @@ def test_fieldline_figures_and_table(shared_tmp, capsys):
     # a subset of the figures, the run directory as argument; the table alone; not fieldline output
     out = shared_tmp / "subset"
     assert figures.main([str(output.parent), "-o", str(out), "--figures", "8", "budget", "--dpi", "30"]) == 0
-    assert _pngs(out) == {"fig08_albedo.png", "budget_fractions.png"}
+    assert png_names(out) == {"fig08_albedo.png", "budget_fractions.png"}
     capsys.readouterr()
     assert figures.main([str(output), str(output), "--table"]) == 0
     assert len(_table_rows(capsys.readouterr().out)) == 4
@@ -106,4 +97,4 @@ def test_time_dependent_run_draws_its_time_series(tmp_path):
     ff = load_tool("fieldline_figures")
     written = ff.draw(ff.read_run(str(tmp_path / "td")), str(tmp_path / "figs"), figures=["timeseries", 2])
     assert set(written) == {"timeseries.png", "fig02_omnidirectional_altitudes.png"}
-    assert {"timeseries.png", "fig02_omnidirectional_altitudes.png"} <= _pngs(tmp_path / "figs")
+    assert {"timeseries.png", "fig02_omnidirectional_altitudes.png"} <= png_names(tmp_path / "figs")

@@ -9,9 +9,8 @@ import pytest
 
 from hpcsim import cli
 
-from conftest import load_tool
+from conftest import load_tool, png_names
 
-PNG = b"\x89PNG\r\n\x1a\n"
 TINY = """
 [run]
 model = "wpi"
@@ -49,14 +48,6 @@ def _table_rows(text):
     return rows[1:]                        # without the header (the separator starts with '|-')
 
 
-def _pngs(directory):
-    names = {p.name for p in directory.glob("*.png")}
-    for name in names:
-        data = (directory / name).read_bytes()
-        assert data[:8] == PNG and len(data) > 1000, name
-    return names
-
-
 def test_figures_and_table(tiny_outputs, shared_tmp, capsys):
     from mpi4py import MPI
     if MPI.COMM_WORLD.rank != 0:           # the tool is a serial reader
@@ -67,7 +58,7 @@ def test_figures_and_table(tiny_outputs, shared_tmp, capsys):
     out = shared_tmp / "figs_one"
     assert figures.main([str(one), "-o", str(out), "--table", "--dpi", "40"]) == 0
     text = capsys.readouterr().out
-    assert _pngs(out) == ONE_CASE
+    assert png_names(out) == ONE_CASE
     rows = _table_rows(text)
     assert len(rows) == 1 and rows[0].startswith("| case | 4 | 400 |")
     f_p = float(rows[0].split("|")[6])
@@ -76,7 +67,7 @@ def test_figures_and_table(tiny_outputs, shared_tmp, capsys):
     out = shared_tmp / "figs_scan"
     assert figures.main([str(scan), "-o", str(out), "--table", "--dpi", "40"]) == 0
     text = capsys.readouterr().out
-    assert _pngs(out) == SCAN_FIGS
+    assert png_names(out) == SCAN_FIGS
     assert "skipped fig02: scan of 2 cases" in text
     rows = _table_rows(text)
     assert len(rows) == 2
@@ -87,7 +78,7 @@ def test_figures_and_table(tiny_outputs, shared_tmp, capsys):
     out = shared_tmp / "figs_both"
     assert figures.main([str(one.parent), str(scan), "-o", str(out), "--case", "1", "--figures", "2", "4",
                          "--dpi", "30"]) == 0
-    names = _pngs(out)
+    names = png_names(out)
     assert names == {"scan_fig02_impulse_responses.png", "scan_fig04_front_tail_arrival.png"}
     # (--case 1 is not a case of the single-case file: nothing drawn for it)
     capsys.readouterr()
