@@ -115,13 +115,12 @@ class LevelSolver:
         self.mu = [grid.local_mu(i) for i in range(grid.ns)]
         *self._geom, self._fixed = self.row_geometry(grid, self.cuts) if rows is None else rows
         node, up = self._geom[0], self._geom[1]
-        self._energy_ratio = None
+        # E_i / E_up per row: 1 without a kinetic energy (and on rows without an upwind cell)
+        self._energy_ratio = np.ones(node.size)
         if kinetic_eV is not None:
             kin = np.asarray(kinetic_eV, dtype=float)
             has_up = up >= 0
-            ratio = np.ones(node.size)
-            ratio[has_up] = kin[node[has_up]] / kin[node[up[has_up]]]
-            self._energy_ratio = ratio
+            self._energy_ratio[has_up] = kin[node[has_up]] / kin[node[up[has_up]]]
 
     # -- geometry of the rows (fixed for a grid) ---------------------------------------
     def row_geometry(self, g: FieldLineGrid, cuts: dict):
@@ -200,8 +199,6 @@ class LevelSolver:
         safe_mu = np.where(mub > 0, mub, 1.0)
         tau = np.where(has_up, kap * ds / safe_mu, 0.0)
         att = np.where(has_up, np.exp(-tau), 0.0)
-        if self._energy_ratio is not None:
-            att = att * self._energy_ratio[lo:hi]
         safe_kap = np.where(kap > 0, kap, 1.0)
         c_stream = np.where(tau < 1e-8, ds / safe_mu * (1.0 - 0.5 * tau), -np.expm1(-tau) / safe_kap)
         c_end = np.where((kap > 0) & ~self._fixed[lo:hi], 1.0 / safe_kap, 0.0)
@@ -218,6 +215,7 @@ class LevelSolver:
         _, up, _, _, partner = (a[lo:hi] for a in self._geom)
         att, c = self._coefficients(kappa_per_cm)
         self._att, self._row_scale = att, c
+        up_coef = att * self._energy_ratio[lo:hi]    # the upwind value enters at node i's energy
         self._scatter_local = {}
         rhs_surface = np.zeros(n_loc)
         all_r, all_c, all_v = [], [], []
@@ -242,7 +240,7 @@ class LevelSolver:
             has_up = np.flatnonzero(up[a:b] >= 0)
             all_r.append(has_up + a)
             all_c.append(up[a:b][has_up])
-            all_v.append(-att[a:b][has_up])
+            all_v.append(-up_coef[a:b][has_up])
             inj = None if surface is None else surface.get(i)
             if inj is not None:  # added to the flux leaving the node in the injected directions
                 rhs_surface[a:b] += np.asarray(inj, dtype=float)
@@ -337,13 +335,9 @@ class LevelSolver:
         has_up = up >= 0
         kap = self._kappa[node]
         phi_up = np.where(has_up, phi[np.maximum(up, 0)], 0.0)
-        if self._energy_ratio is not None:  # the upwind value seen at node i's energy
-            phi_up = phi_up * self._energy_ratio[lo:hi]
-        # (1 - e^-tau) from the attenuation without the energy ratio
-        decay = 1.0 - (self._att if self._energy_ratio is None
-                       else np.divide(self._att, self._energy_ratio[lo:hi]))
+        phi_up = phi_up * self._energy_ratio[lo:hi]   # the upwind value seen at node i's energy
         safe = np.where((kap > 0) & has_up, kap * ds, 1.0)
-        mean = np.where(kap > 0, (mub * phi_up * decay + s * (ds - self._row_scale * mub)) / safe,
+        mean = np.where(kap > 0, (mub * phi_up * (1.0 - self._att) + s * (ds - self._row_scale * mub)) / safe,
                         0.5 * (phi_up + phi[lo:hi]))
         mean = np.where(has_up, mean, 0.0)
         length = np.where(has_up, ds, 0.0)
