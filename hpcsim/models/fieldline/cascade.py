@@ -113,7 +113,7 @@ class CascadeState:
     ionisation_rate: np.ndarray
     excitation_rate: np.ndarray
     level_mean: np.ndarray | None = None
-    volume: np.ndarray | None = None     # isotropic volume source by total energy (with a potential)
+    volume: np.ndarray | None = None     # isotropic volume source per level and cell, sr^-1
 
 
 @dataclass
@@ -531,23 +531,17 @@ class CascadeSolver:
         """Empty pending sources and budget for a solve from the top level down.
 
         ``volume_source`` (optional, shape (nE, ns - 1)): isotropic production per cell
-        (between nodes i and i + 1), cm^-3 s^-1 eV^-1 (e.g. photoelectrons); its energy is
-        counted as injected.
+        (between nodes i and i + 1), cm^-3 s^-1 eV^-1 (e.g. photoelectrons); each level's part
+        enters, and its energy is counted as injected, when that level is solved.
         """
         ns, nE = self.grid.ns, self.nE
         state = CascadeState(q_fwd=np.zeros((nE, self.idx.n)), q_iso=np.zeros((nE, ns - 1)), budget=Budget(),
                              ionisation_rate=np.zeros((len(SPECIES), ns - 1)),
                              excitation_rate=np.zeros((len(SPECIES), ns - 1)))
         if volume_source is not None:
+            # by total energy; each level injects its part when it is solved, with its cell volumes
             prod = np.asarray(volume_source, dtype=float)
-            if self.U is None:
-                state.q_iso += prod / (4.0 * np.pi)
-                # what the rows owning each cell receive (the same measure the emission uses)
-                state.budget.injected += float(np.sum(prod / (4.0 * np.pi) * (self.E * self.dE)[:, None]
-                                                      * self.cell_volume[None, :]))
-            else:
-                # by total energy; injected level by level with that level's cell volumes
-                state.volume = self._to_total_energy(prod) / (4.0 * np.pi)
+            state.volume = (prod if self.U is None else self._to_total_energy(prod)) / (4.0 * np.pi)
         return state
 
     def _to_total_energy(self, prod) -> np.ndarray:
@@ -587,8 +581,7 @@ class CascadeSolver:
         vol = self.cell_volume if self.U is None else self._measures(ks)[1]
         ok = vol > 0
         q_iso[ks][ok] += per_cell[ok] / (vol[ok] * self.dE[ks])
-        if self.U is not None:
-            budget.thermalised += float(np.sum(per_cell[~ok])) * self.E[ks]
+        budget.thermalised += float(np.sum(per_cell[~ok])) * self.E[ks]
 
     def solve(self, surface_eV: dict | None = None, volume_source=None):
         """Solve all levels from the top down (:meth:`start`, then :meth:`solve_level` per level).
@@ -704,7 +697,7 @@ class CascadeSolver:
             src += inv_row * np.asarray(previous_mean, dtype=float)
         has_cell = owner >= 0
         src[has_cell] += q_iso[k][owner[has_cell]]
-        if state.volume is not None:     # volume source by total energy, injected at its level
+        if state.volume is not None:     # the volume source of this level
             src[has_cell] += state.volume[k][owner[has_cell]]
             budget.injected += float(np.sum(state.volume[k] * self.cell_volume)) * energy * dE
         surface = {i: f(energy) for i, f in surface_eV.items()}
@@ -757,10 +750,7 @@ class CascadeSolver:
                 if not (self.secondaries and self.cascading):
                     budget.not_followed += f * n_ev * e_sec
                 elif ks >= 0:
-                    if self.U is None:
-                        q_iso[ks] += f * prod_cell / (vol * self.dE[ks])
-                    else:
-                        self._emit(q_iso, budget, ks, f * prod_cell)
+                    self._emit(q_iso, budget, ks, f * prod_cell)
                 else:
                     budget.thermalised += f * n_ev * e_sec
                 if not self.cascading:
