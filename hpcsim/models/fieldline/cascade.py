@@ -143,16 +143,25 @@ class _LevelGeometry:
     def build(cls, cs, grid, cuts, kinetic):
         """From the solver's rows for ``grid`` (``cs.solver`` must hold that grid)."""
         idx, ns = cs.idx, grid.ns
-        dirs = [idx.local_directions(i) for i in range(ns)]
-        # per local direction: W solid-angle weight (local |mu| width of the line's mu0 cell) and F
-        # flux weight (int |mu| d|mu| over it); F x area is constant along a line (grid.flux_weights)
-        W = [np.repeat(grid.local_cell_widths(i), 2) for i in range(ns)]
-        F = [np.repeat(grid.flux_weights(i), 2) for i in range(ns)]
+        W, F, dirs = _direction_weights(idx, grid)
         m = _row_weights(cs, grid, cs.solver.upwind_node(), cs.solver.row_mu_bar(), np.concatenate(F))
         lengths = [m["row_len"][idx.offset[i]:idx.offset[i + 1]] for i in range(ns)]
         Wc = [m["wc"][idx.offset[i]:idx.offset[i + 1]] for i in range(ns)]
         return cls(grid=grid, cuts=dict(cuts), kinetic=kinetic, dirs=dirs, W=W, F=F, len=lengths, owner=m["owner"],
                    Wc=Wc, row_weight=m["row_weight"], cell_volume=m["cell_volume"], row_measure=m["row_measure"])
+
+
+def _direction_weights(idx, grid):
+    """Per node and local direction of ``grid``: W, the solid-angle weight (local |mu| width of the
+    line's mu0 cell), F, the flux weight (int |mu| d|mu| over it; F x area is constant along a
+    line, grid.flux_weights), and the directions (j, d, signed local mu)."""
+    W = [np.repeat(grid.local_cell_widths(i), 2) for i in range(grid.ns)]
+    F = [np.repeat(grid.flux_weights(i), 2) for i in range(grid.ns)]
+    dirs = []
+    for i in range(grid.ns):
+        j, d = idx.topology(i)
+        dirs.append((j, d, np.repeat(grid.local_mu(i), 2) * d))
+    return W, F, dirs
 
 
 def _row_weights(cs, grid, up_node, mu_bar, f_rows) -> dict:
@@ -315,15 +324,9 @@ class CascadeSolver:
             return self.W, self.F, self.dirs
         if self._weights_cache[0] == k:
             return self._weights_cache[1]
-        grid = self._level_grid(k)[0]
-        W = [np.repeat(grid.local_cell_widths(i), 2) for i in range(grid.ns)]
-        F = [np.repeat(grid.flux_weights(i), 2) for i in range(grid.ns)]
-        dirs = []
-        for i in range(grid.ns):
-            j, d = self.idx.topology(i)
-            dirs.append((j, d, np.repeat(grid.local_mu(i), 2) * d))
-        self._weights_cache = (k, (W, F, dirs))
-        return W, F, dirs
+        weights = _direction_weights(self.idx, self._level_grid(k)[0])
+        self._weights_cache = (k, weights)
+        return weights
 
     def level_grid(self, k: int) -> FieldLineGrid:
         """The grid of level k (the base grid without a potential)."""
