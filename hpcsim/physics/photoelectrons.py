@@ -70,6 +70,7 @@ from pathlib import Path
 import numpy as np
 
 from hpcsim.physics import xray_photoionisation as xr
+from hpcsim.physics.binning import interval_fractions
 
 __all__ = [
     "SPECIES",
@@ -440,25 +441,6 @@ def ionisation_rates_cm3_s(z_km, densities_cm3: dict, f107, f107a, chi_rad, temp
     return rates
 
 
-def _interval_fractions(lo: np.ndarray, hi: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Fraction of a distribution uniform on [lo, hi] (a delta where lo == hi) in each grid cell.
-
-    Returns shape (len(lo), len(edges) - 1); rows sum to 1 when [lo, hi] lies inside the grid.
-    """
-    lo_c, hi_c = lo[:, None], hi[:, None]
-    overlap = np.clip(np.minimum(hi_c, edges[None, 1:]) - np.maximum(lo_c, edges[None, :-1]), 0.0, None)
-    width = hi - lo
-    frac = np.divide(overlap, width[:, None], out=np.zeros_like(overlap), where=width[:, None] > 0)
-    delta = width <= 0
-    if np.any(delta):
-        k = np.searchsorted(edges, lo[delta], side="right") - 1
-        inside = (k >= 0) & (k < len(edges) - 1)
-        rows = np.flatnonzero(delta)[inside]
-        frac[rows] = 0.0
-        frac[rows, k[inside]] = 1.0
-    return frac
-
-
 def energy_distribution_matrix(species: str, energy_grid_edges_eV) -> np.ndarray:
     """Matrix M[b, k]: fraction of the photoelectrons from bin b of ``species`` in energy cell k.
 
@@ -486,7 +468,7 @@ def energy_distribution_matrix(species: str, energy_grid_edges_eV) -> np.ndarray
         threshold = chan["threshold_eV"]
         lo = np.maximum(e_lo, threshold) - threshold
         hi = np.maximum(e_hi - threshold, lo)
-        m += chan["branching"][:, None] * _interval_fractions(lo, hi, edges)
+        m += chan["branching"][:, None] * interval_fractions(lo, hi, edges)
     return m
 
 

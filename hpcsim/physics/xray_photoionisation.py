@@ -49,6 +49,8 @@ from pathlib import Path
 
 import numpy as np
 
+from hpcsim.physics.binning import interval_fractions
+
 __all__ = ["XRAY_MODELS", "K_SHELLS", "XrayBands", "xray_bands", "atomic_absorption_cm2", "absorption_cm2",
            "k_shell_fraction", "electron_yield_matrix"]
 
@@ -223,12 +225,6 @@ def absorption_cm2(species: str, edges_eV) -> np.ndarray:
     return atoms * np.sum(weights * atomic_absorption_cm2(symbol, nodes.ravel()).reshape(nodes.shape), axis=1)
 
 
-def _uniform_fractions(lo: np.ndarray, hi: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Fraction of a distribution uniform on [lo, hi] in each cell of ``edges``; shape (len(lo), nE)."""
-    overlap = np.clip(np.minimum(hi[:, None], edges[None, 1:]) - np.maximum(lo[:, None], edges[None, :-1]), 0.0, None)
-    return overlap / (hi - lo)[:, None]
-
-
 def electron_yield_matrix(species: str, edges_eV, energy_grid_edges_eV, valence_threshold_eV: float) -> np.ndarray:
     """Electrons released per absorbed photon of band b into energy cell k, shape (nb, nE).
 
@@ -246,8 +242,7 @@ def electron_yield_matrix(species: str, edges_eV, energy_grid_edges_eV, valence_
     sigma = atomic_absorption_cm2(symbol, nodes.ravel()).reshape(nodes.shape)
     f_k = np.sum(weights * sigma * k_shell_fraction(symbol, nodes), axis=1) / np.sum(weights * sigma, axis=1)
     edge = k_edge_eV(symbol)
-    valence = _uniform_fractions(lo - valence_threshold_eV, hi - valence_threshold_eV, grid)
-    k_photo = _uniform_fractions(np.maximum(lo, edge) - edge, np.maximum(hi, edge + 1e-9) - edge, grid)
-    auger = _uniform_fractions(np.array([K_SHELLS[symbol].auger_eV]), np.array([K_SHELLS[symbol].auger_eV + 1e-9]),
-                               grid)[0]
+    valence = interval_fractions(lo - valence_threshold_eV, hi - valence_threshold_eV, grid)
+    k_photo = interval_fractions(np.maximum(lo, edge) - edge, np.maximum(hi, edge) - edge, grid)
+    auger = interval_fractions(np.array([K_SHELLS[symbol].auger_eV]), np.array([K_SHELLS[symbol].auger_eV]), grid)[0]
     return (1.0 - f_k)[:, None] * valence + f_k[:, None] * (k_photo + auger[None, :])
