@@ -322,15 +322,16 @@ FIELD = 'electric_field = "thermal_pressure"\n'
 
 def test_pressure_potential_is_kT_ln_density_ratio():
     from hpcsim.models.fieldline import grid as fl_grid
-    from hpcsim.models.fieldline.potential import K_B_EV_K, pressure_potential_eV
+    from hpcsim.models.fieldline.potential import pressure_potential_eV
+    from hpcsim.physics.constants import BOLTZMANN_EV_PER_K
     g = fl_grid.build(6.0, magnetosphere_cells=12, step_bottom_km=6.0, step_s1_km=100.0, loss_cone_points=6)
     i1 = g.i_s1_south
     assert g.altitude_km[i1] == pytest.approx(800.0) and g.b_ratio[i1 + 1] < g.b_ratio[i1]
     n_e = 1e4 * g.b_ratio**2                    # n_e ~ B^2 (the ionosphere is homogeneous in B here)
     u = pressure_potential_eV(n_e, 3000.0, i1)
-    expected = 2.0 * 3000.0 * K_B_EV_K * np.log(g.b_ratio[i1] / g.b_ratio)
+    expected = 2.0 * 3000.0 * BOLTZMANN_EV_PER_K * np.log(g.b_ratio[i1] / g.b_ratio)
     np.testing.assert_allclose(u, expected, rtol=1e-12, atol=1e-12)   # 0 in both ionospheres (B = B(s1))
-    assert u[g.ns // 2] == pytest.approx(2.0 * 3000.0 * K_B_EV_K * np.log(g.b_ratio[i1]), rel=1e-12)
+    assert u[g.ns // 2] == pytest.approx(2.0 * 3000.0 * BOLTZMANN_EV_PER_K * np.log(g.b_ratio[i1]), rel=1e-12)
     lopsided = n_e.copy()
     lopsided[g.ns // 2 + 2] *= 1.5
     with pytest.raises(ValueError, match="differs between the two halves"):

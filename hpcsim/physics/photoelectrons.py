@@ -71,6 +71,7 @@ import numpy as np
 
 from hpcsim.physics import xray_photoionisation as xr
 from hpcsim.physics.binning import interval_fractions
+from hpcsim.physics.constants import HC_EV_A
 
 __all__ = [
     "SPECIES",
@@ -92,8 +93,6 @@ __all__ = [
 #: Species handled, in the order used by the data files.
 SPECIES = ("N2", "O2", "O")
 
-#: h c in eV Angstrom (CODATA 2018: 12398.419843 eV A).
-HC_EV_A = 12398.419843
 
 #: 1 Mb in cm^2.
 MB_TO_CM2 = 1e-18

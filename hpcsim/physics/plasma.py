@@ -54,6 +54,7 @@ from __future__ import annotations
 import numpy as np
 
 from hpcsim.geometry import dipole
+from hpcsim.physics.constants import BOLTZMANN_EV_PER_K
 
 __all__ = [
     "PAPER_TABLE5_NE_EQ_CM3",
@@ -88,8 +89,6 @@ EQUATORIAL_MODELS = ("carpenter_anderson1992", "sheeley2001")
 #: 13-month smoothed sunspot number around March 1991 (cycle 22 maximum, ~145-150); the
 #: solar-cycle term of Carpenter and Anderson (1992).
 SUNSPOT_R12_1991 = 145.0
-
-_BOLTZMANN_EV_PER_K = 8.617333262e-5
 
 
 def day_weight(cos_chi, width: float = 0.15):
@@ -466,4 +465,4 @@ def ion_temperature_K(altitude_km, T_n_K, day_w, equator_altitude_km, anchors: d
 
 def kelvin_to_eV(T_K):
     """k_B T in eV for a temperature in K."""
-    return np.asarray(T_K, dtype=float) * _BOLTZMANN_EV_PER_K
+    return np.asarray(T_K, dtype=float) * BOLTZMANN_EV_PER_K

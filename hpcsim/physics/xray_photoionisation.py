@@ -50,6 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from hpcsim.physics.binning import interval_fractions
+from hpcsim.physics.constants import CLASSICAL_ELECTRON_RADIUS_CM, HC_EV_A
 
 __all__ = ["XRAY_MODELS", "K_SHELLS", "XrayBands", "xray_bands", "atomic_absorption_cm2", "absorption_cm2",
            "k_shell_fraction", "electron_yield_matrix"]
@@ -57,10 +58,6 @@ __all__ = ["XRAY_MODELS", "K_SHELLS", "XrayBands", "xray_bands", "atomic_absorpt
 #: Solar X-ray scalings of Solomon and Qian (2005) Table A1.
 XRAY_MODELS = ("hfg", "euvac")
 
-#: h c in eV Angstrom (CODATA 2018).
-HC_EV_A = 12398.419843
-#: Classical electron radius, cm (CODATA 2018).
-R_E_CM = 2.8179403262e-13
 #: EUVAC's short-wavelength end, A: the X-ray bands stop here.
 EUVAC_SHORT_EDGE_A = 50.0
 
@@ -140,7 +137,7 @@ def atomic_absorption_cm2(symbol: str, photon_eV) -> np.ndarray:
     log_e, log_table_e, log_f2 = np.log(e * 1e-3), np.log(energy_keV), np.log(f2_table)
     f2 = np.exp(np.where(e < edge, np.interp(log_e, log_table_e[below], log_f2[below]),
                          np.interp(log_e, log_table_e[above], log_f2[above])))
-    return 2.0 * R_E_CM * (HC_EV_A / e) * 1e-8 * f2
+    return 2.0 * CLASSICAL_ELECTRON_RADIUS_CM * (HC_EV_A / e) * 1e-8 * f2
 
 
 def k_shell_fraction(symbol: str, photon_eV) -> np.ndarray:

@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Boltzmann constant, eV/K (CODATA 2018)
-K_B_EV_K = 8.617333262e-5
+from hpcsim.physics.constants import BOLTZMANN_EV_PER_K
 
 
 def pressure_potential_eV(n_e_cm3, T_e_K, i_s1_south: int) -> np.ndarray:
@@ -46,7 +45,7 @@ def pressure_potential_eV(n_e_cm3, T_e_K, i_s1_south: int) -> np.ndarray:
     """
     n = np.asarray(n_e_cm3, dtype=float)
     ns = n.size
-    t = np.broadcast_to(np.asarray(T_e_K, dtype=float) * K_B_EV_K, (ns,))
+    t = np.broadcast_to(np.asarray(T_e_K, dtype=float) * BOLTZMANN_EV_PER_K, (ns,))
     eq = ns // 2
     if np.any(n[i_s1_south:ns - i_s1_south] <= 0):
         raise ValueError("the thermal electron density must be positive above s1")
