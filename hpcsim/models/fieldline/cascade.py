@@ -256,8 +256,7 @@ class CascadeSolver:
         ns = grid.ns
         ds = np.diff(grid.s_km) * 1e5
         self.node_len_cm = 0.5 * (np.concatenate(([0.0], ds)) + np.concatenate((ds, [0.0])))
-        i_s1 = int(np.argmin(np.abs(grid.altitude_km[: ns // 2] - grid.s1_km)))
-        self.area = grid.b_ratio[i_s1] / grid.b_ratio  # flux-tube area relative to the ionosphere (1 / B)
+        self.area = grid.b_ratio[grid.i_s1_south] / grid.b_ratio  # flux-tube area relative to the ionosphere (1 / B)
         self.species = [s for s in SPECIES if s in densities]
         self.node_of_row = np.repeat(np.arange(ns), np.diff(self.idx.offset))
         self.U = None if potential_eV is None else np.asarray(potential_eV, dtype=float)

@@ -128,7 +128,7 @@ class FieldLineGrid:
     @property
     def i_s1_south(self) -> int:
         """Index of the southern s1 node (the last node of the homogeneous ionosphere)."""
-        return int(np.argmax(self.b_ratio != self.b_ratio[0])) - 1
+        return int(np.argmin(np.abs(self.altitude_km[: self.ns // 2] - self.s1_km)))
 
     def with_kinetic_energy(self, kinetic_eV) -> tuple["FieldLineGrid", list]:
         """The grid of one energy level in a parallel electric field, and its turning-point cuts.
