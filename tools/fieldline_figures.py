@@ -106,7 +106,7 @@ import numpy as np
 import h5py
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the sibling figure_files
-from figure_files import attr_text, pyplot, read_runs, save_png, Skip  # noqa: E402
+from figure_files import attr_text, draw_figures, read_runs, Skip  # noqa: E402
 
 from hpcsim.models.fieldline.model import BUDGET, MEASURES, SE_MAX_EV, case_summary
 
@@ -983,21 +983,9 @@ def parse_args(argv):
 
 def draw(run: FieldlineRun, out_dir: str, prefix: str = "", figures=ALL_FIGURES, dpi: int = 120) -> dict:
     """Draw the figures of one run; returns {file name: path written} and prints skipped ones."""
-    plt = pyplot()
-    os.makedirs(out_dir, exist_ok=True)
-    written = {}
     wanted = set(figures)
-    for key, function in FIGURES:
-        if key not in wanted:
-            continue
-        try:
-            drawn = function(run, plt)
-        except Skip as why:
-            print(f"skipped {function.__name__}: {why}")
-            continue
-        for stem, fig in drawn.items():
-            save_png(plt, fig, out_dir, f"{prefix}{stem}", dpi, written)
-    return written
+    return draw_figures([function for key, function in FIGURES if key in wanted],
+                        lambda function, plt: function(run, plt), out_dir, prefix, dpi)
 
 
 def main(argv=None) -> int:

@@ -39,6 +39,28 @@ def read_runs(paths, read_run):
     return runs
 
 
+def draw_figures(functions, draw_one, out_dir: str, prefix: str, dpi: int, keep=None) -> dict:
+    """Draw with ``draw_one(function, plt)`` (a dict of file stem -> figure) for each of
+    ``functions`` and write the figures to ``out_dir`` as ``prefix + stem``.png; a function that
+    raises :class:`Skip` is reported and passed over, a figure whose stem ``keep`` rejects is
+    closed unwritten. Returns {file name: path written}."""
+    plt = pyplot()
+    os.makedirs(out_dir, exist_ok=True)
+    written = {}
+    for function in functions:
+        try:
+            drawn = draw_one(function, plt)
+        except Skip as why:
+            print(f"skipped {function.__name__}: {why}")
+            continue
+        for stem, fig in drawn.items():
+            if keep is not None and not keep(stem):
+                plt.close(fig)
+                continue
+            save_png(plt, fig, out_dir, f"{prefix}{stem}", dpi, written)
+    return written
+
+
 def save_png(plt, fig, out_dir: str, stem: str, dpi: int, written: dict) -> None:
     """Write ``fig`` to ``out_dir/stem.png``, close it, record it in ``written`` (file name -> path)
     and say so."""

@@ -81,7 +81,7 @@ import hpcsim  # noqa: F401  (sets the h5py environment before h5py is imported)
 import h5py
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the sibling figure_files
-from figure_files import attr_text, pyplot, read_runs, save_png, Skip  # noqa: E402
+from figure_files import attr_text, draw_figures, read_runs, Skip  # noqa: E402
 
 from hpcsim.models.wpi.precipitation import pulse_measures
 
@@ -792,25 +792,13 @@ def parse_args(argv):
 
 def draw(run: WpiRun, out_dir: str, prefix: str = "", figures=ALL_FIGURES, case=None, dpi: int = 120) -> dict:
     """Draw the figures of one run; returns {file name: path written} and prints skipped ones."""
-    plt = pyplot()
-    os.makedirs(out_dir, exist_ok=True)
-    written = {}
     wanted = set(figures)
-    for numbers, function in FIGURES:
-        if not wanted & set(numbers):
-            continue
-        try:
-            drawn = function(run, plt, case)
-        except Skip as why:
-            print(f"skipped {function.__name__}: {why}")
-            continue
-        for stem, fig in drawn.items():
-            number = figure_number(stem)
-            if number is not None and number not in wanted:
-                plt.close(fig)
-                continue
-            save_png(plt, fig, out_dir, f"{prefix}{stem}", dpi, written)
-    return written
+
+    def keep(stem):  # a function may draw several paper figures: only the wanted ones are written
+        number = figure_number(stem)
+        return number is None or number in wanted
+    return draw_figures([function for numbers, function in FIGURES if wanted & set(numbers)],
+                        lambda function, plt: function(run, plt, case), out_dir, prefix, dpi, keep)
 
 
 def main(argv=None) -> int:
