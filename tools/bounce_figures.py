@@ -63,7 +63,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tomllib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,7 +71,7 @@ import hpcsim  # noqa: F401  (sets the h5py environment before h5py is imported)
 import h5py
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the sibling figure_files
-from figure_files import pyplot, read_runs, save_png, Skip  # noqa: E402
+from figure_files import model_output, pyplot, read_runs, save_png, Skip  # noqa: E402
 
 ALL_FIGURES = (2, 3, 5, 6, 7, 8, 9, 10, 11, 12)
 WAVES = ("hiss", "lightning", "vlf1", "vlf2")
@@ -196,16 +195,7 @@ class Run:
 
 def read_run(path: str) -> Run:
     """Read the attributes, /grid and /timeseries of a bounce output file (or run directory)."""
-    if os.path.isdir(path):
-        path = os.path.join(path, "output.h5")
-    with h5py.File(path, "r") as f:
-        model = f.attrs.get("model")
-        model = model.decode() if isinstance(model, bytes) else model
-        if model != "bounce":
-            raise ValueError(f"{path}: not the output of a bounce run (model = {model!r})")
-        text = f.attrs.get("effective_input", "")
-        text = text.decode() if isinstance(text, bytes) else str(text)
-        cfg = tomllib.loads(text) if text else {}
+    with model_output(path, "bounce") as (f, path, cfg):
         bounce = {**_bounce_defaults(), **cfg.get("bounce", {})}
         run = Run(path=path, bounce=bounce, run=cfg.get("run", {}), complete=bool(f.attrs.get("complete", False)))
         run.grid = {k: f["grid"][k][...] for k in f["grid"]}

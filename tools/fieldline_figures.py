@@ -98,15 +98,13 @@ import argparse
 import math
 import os
 import sys
-import tomllib
 from dataclasses import dataclass, field
 
 import hpcsim  # noqa: F401  (sets the h5py environment before h5py is imported)
 import numpy as np
-import h5py
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the sibling figure_files
-from figure_files import attr_text, draw_figures, read_runs, Skip  # noqa: E402
+from figure_files import attr_text, draw_figures, model_output, read_runs, Skip  # noqa: E402
 
 from hpcsim.models.fieldline.model import BUDGET, MEASURES, SE_MAX_EV, case_summary
 
@@ -262,17 +260,8 @@ def column_names(dataset, default: tuple) -> tuple:
 
 def read_run(path: str) -> FieldlineRun:
     """Read a fieldline output file (or run directory); ValueError when it is not one."""
-    if os.path.isdir(path):
-        path = os.path.join(path, "output.h5")
-    with h5py.File(path, "r") as f:
-        model = attr_text(f.attrs.get("model", ""))
-        if model != "fieldline":
-            raise ValueError(f"not the output of a fieldline run (model = {model!r})")
-        if "snapshots" not in f or "omnidirectional_flux" not in f["snapshots"] \
-                or f["snapshots"]["omnidirectional_flux"].shape[0] == 0:
-            raise ValueError("no snapshot written yet")
-        text = attr_text(f.attrs.get("effective_input", ""))
-        fieldline = tomllib.loads(text).get("fieldline", {}) if text else {}
+    with model_output(path, "fieldline", "omnidirectional_flux") as (f, path, effective):
+        fieldline = effective.get("fieldline", {})
         g, s = f["grid"], f["snapshots"]
         energy = g["energy_eV"][...]
         description = attr_text(g["e0_keV"].attrs.get("description", ""))

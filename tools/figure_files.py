@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
+from contextlib import contextmanager
 
 
 def pyplot():
@@ -24,6 +26,27 @@ class Skip(Exception):
 def attr_text(value) -> str:
     """An HDF5 string attribute as str."""
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+@contextmanager
+def model_output(path: str, model: str, snapshot: str | None = None):
+    """Open the output of a ``model`` run (``path``: the HDF5 file or its run directory).
+
+    Yields (h5py file, path of the file, the run's effective input as a dict). ValueError when the
+    file is another model's, or when ``snapshot`` is given and no snapshot of it is written yet.
+    """
+    import h5py
+    if os.path.isdir(path):
+        path = os.path.join(path, "output.h5")
+    with h5py.File(path, "r") as f:
+        name = attr_text(f.attrs.get("model", ""))
+        if name != model:
+            raise ValueError(f"not the output of a {model} run (model = {name!r})")
+        if snapshot is not None and ("snapshots" not in f or snapshot not in f["snapshots"]
+                                     or f["snapshots"][snapshot].shape[0] == 0):
+            raise ValueError("no snapshot written yet")
+        text = attr_text(f.attrs.get("effective_input", ""))
+        yield f, path, (tomllib.loads(text) if text else {})
 
 
 def read_runs(paths, read_run):

@@ -72,7 +72,6 @@ import argparse
 import math
 import os
 import sys
-import tomllib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,7 +80,7 @@ import hpcsim  # noqa: F401  (sets the h5py environment before h5py is imported)
 import h5py
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the sibling figure_files
-from figure_files import attr_text, draw_figures, read_runs, Skip  # noqa: E402
+from figure_files import attr_text, draw_figures, model_output, read_runs, Skip  # noqa: E402
 
 from hpcsim.models.wpi.precipitation import pulse_measures
 
@@ -157,16 +156,8 @@ class WpiRun:
 
 def read_run(path: str) -> WpiRun:
     """Read a wpi output file (or run directory); ValueError when it is not one."""
-    if os.path.isdir(path):
-        path = os.path.join(path, "output.h5")
-    with h5py.File(path, "r") as f:
-        model = attr_text(f.attrs.get("model", ""))
-        if model != "wpi":
-            raise ValueError(f"not the output of a wpi run (model = {model!r})")
-        if "snapshots" not in f or "energy_flux" not in f["snapshots"] or f["snapshots"]["energy_flux"].shape[0] == 0:
-            raise ValueError("no snapshot written yet")
-        text = attr_text(f.attrs.get("effective_input", ""))
-        wpi = tomllib.loads(text).get("wpi", {}) if text else {}
+    with model_output(path, "wpi", "energy_flux") as (f, path, effective):
+        wpi = effective.get("wpi", {})
         g, s = f["grid"], f["snapshots"]
         description = attr_text(g["case_parameters"].attrs.get("description", ""))
         labels = description.split("cases:", 1)[1].split("|") if "cases:" in description else []
