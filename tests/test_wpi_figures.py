@@ -120,3 +120,26 @@ def test_helpers(shared_tmp):
     value, crosses = figures.transmitter_flux(run, cases, 6000.0)     # between 0.5 and 0.75
     assert value == pytest.approx(1.0 / 0.6) and crosses
     assert math.isnan(figures.transmitter_flux(run, cases, 500.0)[0])  # below the scanned Lambda
+
+
+def test_arrival_fold_tool(shared_tmp, capsys):
+    """tools/wpi_arrival_fold.py on a tiny pulse-length scan: the table has one row per case with
+    the fold of the Figure 3 case, the band widens with PL, and the figure is written."""
+    from mpi4py import MPI
+    out = _run(shared_tmp, "pl", 'scan_parameter = "pulse_length_s"\nscan_values = [0.1, 0.4]')
+    if MPI.COMM_WORLD.rank != 0:
+        return
+    fold = load_tool("wpi_arrival_fold")
+    run = fold.read_fold(str(out))
+    bands = [case["map"].band(case["pulse_length_s"]) for case in run["cases"]]
+    assert bands[1][0] < bands[0][0] and bands[1][1] > bands[0][1]
+    assert all(case["source"].max() > 0 for case in run["cases"])
+    figs = shared_tmp / "fold_figs"
+    capsys.readouterr()
+    assert fold.main([str(out), "-o", str(figs), "--dpi", "40"]) == 0
+    rows = _table_rows(capsys.readouterr().out)
+    assert len(rows) == 3                  # separator + 2 cases
+    cells = [c.strip() for c in rows[2].strip("|").split("|")]
+    assert cells[0] == "0.4" and 0 < float(cells[1]) < 10 and 3.3 < float(cells[2]) < 3.9  # fold, T*
+    assert png_names(figs) == {"arrival_fold.png"}
+    assert fold.main([str(out), "--source-case", "5"]) == 2

@@ -356,3 +356,18 @@ def test_scan_values_obey_the_bounds_of_their_key():
     assert "scan_values = 1.0: out of range for L: must be >= 1.2" in text
     assert "scan_values = 11.0: out of range for L: must be <= 10.0" in text
     assert "scan2_values = 0.0: out of range for spectral_index: must be > 0" in text
+
+
+def test_min_scattering_leaves_out_weakly_scattered_cells(shared_tmp):
+    """The paper's 'Delta alpha > 0.1 deg' selection: 0 keeps everything (the default run), a
+    threshold above every scattering leaves nothing, 0.1 deg leaves out little (measured on the
+    Fig. 5 scan: F_p -0.4..-5 %)."""
+    run_tiny(shared_tmp, "cut_ref")
+    full = read(shared_tmp / "cut_ref", "snapshots/energy_flux")[-1, 0]
+    run_tiny(shared_tmp, "cut0", "min_scattering_deg = 0.0")
+    np.testing.assert_array_equal(read(shared_tmp / "cut0", "snapshots/energy_flux")[-1, 0], full)
+    run_tiny(shared_tmp, "cut_all", "min_scattering_deg = 30.0")
+    assert read(shared_tmp / "cut_all", "snapshots/energy_flux")[-1, 0].max() == 0.0
+    run_tiny(shared_tmp, "cut01", "min_scattering_deg = 0.1")
+    cut = read(shared_tmp / "cut01", "snapshots/energy_flux")[-1, 0]
+    assert np.all(cut <= full * (1 + 1e-12)) and 0.8 * full.sum() < cut.sum() < full.sum()

@@ -66,3 +66,14 @@ def test_stopped_scan_resumes_on_other_rank_count(shared_tmp, first, second):
     assert result is None or result.complete
     a, b = read(shared_tmp / "ref", "snapshots/energy_flux"), read(shared_tmp / "rs", "snapshots/energy_flux")
     np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12 * np.abs(a).max())
+
+
+def test_min_scattering_cells_are_the_same_on_one_and_two_ranks(shared_tmp):
+    """The per-cell largest scattering is reduced over the ranks (a cell's phases are split)."""
+    extra = SCAN + "\nmin_scattering_deg = 0.5"
+    run_on(MPI.COMM_WORLD, shared_tmp, "cut_two", extra)
+    run_on(self_on_rank0(), shared_tmp, "cut_one", extra)
+    if MPI.COMM_WORLD.rank == 0:
+        a, b = read(shared_tmp / "cut_one", "snapshots/energy_flux"), read(shared_tmp / "cut_two", "snapshots/energy_flux")
+        assert a.max() > 0
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12 * a.max())

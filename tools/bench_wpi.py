@@ -35,8 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 def kernel_rate(cfg) -> dict:
     """Particle-steps per second of the zone integrator on the equator entry of ``cfg``'s first case."""
-    from hpcsim.models.wpi.model import _Case
-    case = _Case(cfg.cases()[0])
+    from hpcsim.models.wpi.model import Case
+    case = Case(cfg.cases()[0])
     j = int(np.nanargmin(np.abs(case.schedule.front_latitude_deg)))
     mesh = case.particle_mesh(j)
     case.interact(j, mesh, slice(0, 2))  # compile

@@ -84,6 +84,10 @@ class Config:
     alpha_span_deg: float = param(4.0, gt=0.0, le=45.0, doc="Pitch-angle range above the loss cone that "
                                   "is meshed, deg; must exceed the largest scattering.")
     phases: int = param(12, ge=1, doc="Test particles per cell, spread in Larmor phase.")
+    min_scattering_deg: float = param(0.0, ge=0.0, doc="Leave out the (speed, pitch-angle) cells in which no "
+                                      "test particle's equatorial pitch angle changes by more than this, deg "
+                                      "(the paper's selection of the shaded area of Fig. 1, 'Delta alpha > "
+                                      "0.1 deg for 5 pT'); 0 = keep every cell.")
     # --- integration
     phase_rate_cutoff_rad_s: float = param(4000.0, gt=0.0, doc="Half-width of the resonance zone in phase "
                                            "rate, rad/s: inside it the full equations are stepped.")

@@ -23,6 +23,7 @@ import numpy as np
 
 from hpcsim.geometry import dipole
 from hpcsim.models.wpi import medium
+from hpcsim.models.wpi.kinematics import resonant_parallel_speed_m_s
 from hpcsim.models.wpi.motion import WaveTables
 from hpcsim.physics import constants as C
 
@@ -148,9 +149,7 @@ def resonant_speed_range(wave: WaveTables, L, lat_entry_rad, tau_entry_s, alpha_
     s = wave.direction
     grid = wave.latitude_rad
     ok = np.isfinite(wave.k_per_m)
-    wh = np.asarray(medium.gyrofrequency_rad_s(L, grid, const))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        v_res = (wh - wave.omega_rad_s) / wave.k_per_m
+    v_res = resonant_parallel_speed_m_s(wave, L, const)
     # nodes from the entry point backward along the path (direction -s)
     behind = ok & (s * (grid - lat_entry_rad) <= 0)
     idx = np.flatnonzero(behind)

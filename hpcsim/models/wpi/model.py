@@ -35,7 +35,7 @@ COUNTERS = ("test_particles", "rk4_steps", "precipitating_particles", "time_limi
             "precipitating_from_top_alpha_cell", "energy_from_top_alpha_cell_erg_cm2", "energy_erg_cm2")
 
 
-class _Case:
+class Case:
     """Everything fixed for one case: wave tables, front schedule, loss cone."""
 
     def __init__(self, cfg, const=dipole.DEFAULT):
@@ -102,7 +102,7 @@ class Model(BaseModel):
         self.rank, self.size = comm.Get_rank(), comm.Get_size()
         self.case_cfgs = cfg.cases()
         self.labels = cfg.case_labels()
-        self.cases = [_Case(c) for c in self.case_cfgs]  # cheap (wave tables): any problem shows at start-up
+        self.cases = [Case(c) for c in self.case_cfgs]  # cheap (wave tables): any problem shows at start-up
         self.n_fronts = np.array([len(c) for c in self.cases])
         self.front_offsets = np.concatenate(([0], np.cumsum(self.n_fronts)))
         nc, nf = len(self.cases), int(self.n_fronts.max())
@@ -208,7 +208,9 @@ class Model(BaseModel):
         mesh = case.particle_mesh(j)
         mine = np.arange(self.rank, len(mesh), self.size)
         res = case.interact(j, mesh, mine)
-        h, r, et, erange, counts = self._response(case, mesh, mine, res, tau_e, vg_e, case.weights[j])
+        aeq = precipitation.equatorial_pitch_angle_deg(res.lat_rad, res.u_par_m_s, res.u_perp_m_s)
+        kept = self._scattered_cells(mesh, mine, aeq, cfg.phases, cfg.min_scattering_deg)
+        h, r, et, erange, counts = self._response(case, mesh, mine, res, aeq, kept, tau_e, vg_e, case.weights[j])
         # one sum (h, histogram, counters) and one min (lowest energies, minus highest) over the ranks
         nt = h.size
         summed = np.concatenate([h, r, et.ravel(), counts])
@@ -238,14 +240,31 @@ class Model(BaseModel):
             log.debug("case %d front %d (%.1f deg, tau %.3f s): %d particles, %d precipitating, %.2f s", c, j,
                       sched.front_latitude_deg[j], tau_e, len(mesh), counts_all[2], time.perf_counter() - t0)
 
-    def _response(self, case, mesh, mine, res, tau_entry, front_speed, front_weight):
+    def _scattered_cells(self, mesh, mine, aeq, phases, min_scattering_deg):
+        """Which of this rank's particles belong to a kept mesh cell (all True when the threshold is 0).
+
+        A (speed, pitch-angle) cell is kept when any of its test particles (on any rank) has its
+        equatorial pitch angle changed by more than ``min_scattering_deg``: the paper's rule for
+        the shaded area of its Figure 1 (section 2.3). The particles of a cell are consecutive
+        in the mesh (phase fastest), so the cell of particle i is i // phases.
+        """
+        if min_scattering_deg <= 0.0:
+            return np.ones(mine.size, dtype=bool)
+        cell = mine // phases
+        largest = np.zeros(len(mesh) // phases)
+        np.maximum.at(largest, cell, np.abs(aeq - mesh.alpha_eq_deg[mine]))
+        self.comm.Allreduce(MPI.IN_PLACE, largest, op=MPI.MAX)
+        return largest[cell] > min_scattering_deg
+
+    def _response(self, case, mesh, mine, res, aeq, kept, tau_entry, front_speed, front_weight):
         """This rank's share of h(t, tau_j), of w_j h(t, tau_j) spread over the front interval
-        (its contribution to r(t)), of the energy-time histogram, energy ranges and counters."""
+        (its contribution to r(t)), of the energy-time histogram, energy ranges and counters.
+        ``aeq`` is each particle's equatorial pitch angle after the interaction, deg; particles
+        not ``kept`` (see :meth:`_scattered_cells`) do not count."""
         cfg = case.cfg
         nt, ne = self.t_mid.size, cfg.energy_bins
-        aeq = precipitation.equatorial_pitch_angle_deg(res.lat_rad, res.u_par_m_s, res.u_perp_m_s)
         frac = precipitation.loss_cone_fraction(mesh.alpha_eq_deg[mine], aeq, mesh.alpha_cell_width_deg,
-                                                mesh.alpha_cell_lower_deg[mine], case.loss_cone_deg)
+                                                mesh.alpha_cell_lower_deg[mine], case.loss_cone_deg) * kept
         top = mesh.alpha_cell_lower_deg[mine] >= case.loss_cone_deg + cfg.alpha_span_deg - 1.5 * mesh.alpha_cell_width_deg
         counts = np.array([mine.size, res.n_steps.sum(), np.count_nonzero(frac > 0),
                            np.count_nonzero(res.status == motion.TIME_LIMIT), np.count_nonzero(top & (frac > 0)),
