@@ -41,7 +41,7 @@ def test_fold_time_is_the_simulated_peak_time(shared_tmp, fig3_map):
     """Two independent routes to the peak: the test-particle run of the Figure 3 case (coarse)
     peaks where the kinematic map has its fold."""
     from test_wpi_model import read, run_tiny
-    run_tiny(shared_tmp, "fold")
+    run_tiny(shared_tmp, "fold", front_step_deg=2.0)
     t = read(shared_tmp / "fold", "grid/time_s")
     r = read(shared_tmp / "fold", "snapshots/energy_flux")[-1, 0]
     assert pulse_measures(t, r)["peak_time_s"] == pytest.approx(fig3_map.fold()[1], abs=0.15)

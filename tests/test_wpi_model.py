@@ -24,8 +24,10 @@ L = 4.0
 N_EQ = 400.0
 
 
-def tiny_wpi_toml(output_dir, extra="") -> str:
-    """A wpi input that runs in about a second: coarse fronts and test-particle mesh."""
+def tiny_wpi_toml(output_dir, extra="", front_step_deg=8.0) -> str:
+    """A wpi input that runs in about a second: coarse fronts and test-particle mesh (8-deg
+    fronts give a comb of responses whose largest spike is not the paper's peak; shape tests
+    use 2-deg fronts, about 4 s)."""
     return f"""
 [run]
 model = "wpi"
@@ -34,7 +36,7 @@ progress_every_wall_s = 1000.0
 log_level = "warning"
 
 [wpi]
-front_step_deg = 8.0
+front_step_deg = {front_step_deg}
 speed_cells = 10
 alpha_cells = 4
 phases = 6
@@ -42,8 +44,8 @@ phases = 6
 """
 
 
-def run_tiny(tmp, name, extra="", comm=MPI.COMM_SELF, restart=None):
-    cfg = loads(tiny_wpi_toml(str(tmp / name), extra), source=f"{name}.toml")
+def run_tiny(tmp, name, extra="", comm=MPI.COMM_SELF, restart=None, front_step_deg=8.0):
+    cfg = loads(tiny_wpi_toml(str(tmp / name), extra, front_step_deg), source=f"{name}.toml")
     return Runner(cfg, comm, restart=restart).run()
 
 
@@ -222,13 +224,13 @@ def test_scattering_linear_in_wave_amplitude():
 
 def test_fig3_case_pulse_shape(shared_tmp):
     """Coarse Figure 3 case: the pulse rises after about 2.5 s and peaks near 3.8 s (paper)."""
-    result = run_tiny(shared_tmp, "fig3")
+    result = run_tiny(shared_tmp, "fig3", front_step_deg=2.0)
     assert result.complete
     t = read(shared_tmp / "fig3", "grid/time_s")
     r = read(shared_tmp / "fig3", "snapshots/energy_flux")[-1, 0]
     m = pr.pulse_measures(t, r)
-    assert 3.2 < m["peak_time_s"] < 4.2              # measured 3.6-3.7 s (paper 3.8 s)
-    assert 2.5 < m["pulse_duration_s"] < 4.5         # measured 3.2-3.4 s (paper 3.5 s)
+    assert 3.2 < m["peak_time_s"] < 4.2              # measured 3.72 s (paper 3.8 s)
+    assert 2.5 < m["pulse_duration_s"] < 4.5         # measured 3.45 s (paper 3.5 s)
     late, early = r[(t > 2.5) & (t < 4.0)].mean(), r[(t > 0.5) & (t < 2.0)].mean()
     assert late > 2 * early                          # the arrival-time convergence rise
     assert np.all(r >= 0) and r[t > 5.0].max() == 0.0
@@ -371,3 +373,18 @@ def test_min_scattering_leaves_out_weakly_scattered_cells(shared_tmp):
     run_tiny(shared_tmp, "cut01", "min_scattering_deg = 0.1")
     cut = read(shared_tmp / "cut01", "snapshots/energy_flux")[-1, 0]
     assert np.all(cut <= full * (1 + 1e-12)) and 0.8 * full.sum() < cut.sum() < full.sum()
+
+
+def test_surface_field_reaches_every_piece_of_a_run(shared_tmp):
+    """A dipole weaker by a factor q at fixed Lambda scales omega_H, omega, v_res and v_g by q
+    (k, the density shape and the loss cone unchanged): every time of the run stretches by 1/q.
+    Checked on the mean arrival time of the precipitated energy (measured: 1.183 for 1/q = 1.2;
+    the rest is the integrator's fixed absolute step sizes); a piece left on the default dipole
+    (the integrator, the front schedule, the resonant band) would be off by ~20 %."""
+    run_tiny(shared_tmp, "b_ref")
+    run_tiny(shared_tmp, "b_weak", "surface_field_G = 0.26")
+    t = read(shared_tmp / "b_ref", "grid/time_s")
+    r_ref = read(shared_tmp / "b_ref", "snapshots/energy_flux")[-1, 0]
+    r_weak = read(shared_tmp / "b_weak", "snapshots/energy_flux")[-1, 0]
+    mean_ref, mean_weak = (t * r_ref).sum() / r_ref.sum(), (t * r_weak).sum() / r_weak.sum()
+    assert mean_weak / mean_ref == pytest.approx(0.312 / 0.26, rel=0.03)

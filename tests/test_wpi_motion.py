@@ -32,8 +32,12 @@ def test_jit_field_line_mirrors_dipole_module():
 def test_plasma_and_gyro_frequencies():
     # paper 002: 400 el/cc "corresponding to a plasma frequency of f = 180 kHz"
     assert abs(md.plasma_frequency_rad_s(N_EQ) / (2 * np.pi) - 180e3) < 1e3
-    # f_Heq = 28 GHz/T * 0.32 G / 64 = 14.0 kHz (the paper's 6.825 kHz = f_Heq/2 implies 0.312 G)
+    # f_Heq = 28 GHz/T * 0.32 G / 64 = 14.0 kHz with the bounce model's dipole
     assert abs(md.gyrofrequency_rad_s(L, 0.0) / (2 * np.pi) - 13996.2) < 0.5
+    # the wpi default dipole gives the paper's f = f_Heq / 2 = 6.825 kHz (abstract; 6.83 kHz at Fig. 3)
+    from hpcsim.models.wpi.config import Config
+    f_heq = md.gyrofrequency_rad_s(L, 0.0, Config().dipole_constants()) / (2 * np.pi)
+    assert 0.5 * f_heq == pytest.approx(6825.0, abs=5.0)
 
 
 def test_density_models():

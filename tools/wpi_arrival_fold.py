@@ -35,7 +35,6 @@ import sys
 import numpy as np
 
 from hpcsim import config as hconfig
-from hpcsim.geometry import dipole
 from hpcsim.models.wpi.kinematics import resonant_arrival, window_flux
 from hpcsim.models.wpi.model import Case
 from hpcsim.models.wpi.precipitation import pulse_measures
@@ -61,7 +60,7 @@ def read_fold(path: str) -> dict:
         lat_front = fronts[c, :, 0]
         on = np.isfinite(lat_front)
         amap = resonant_arrival(case.wave, case_cfg.L, alpha, -case.lat_foot,
-                                np.nanmin(lat_front), np.nanmax(lat_front), dipole.DEFAULT)
+                                np.nanmin(lat_front), np.nanmax(lat_front), case.const)
         energy = h[c][on].sum(axis=1) * dt  # erg cm-2 per s of front time
         dtau_dlat = np.gradient(fronts[c, on, 2], lat_front[on])
         source = energy * dtau_dlat / case_cfg.pulse_length_s

@@ -17,6 +17,7 @@ import h5py
 import numpy as np
 
 from hpcsim.models.wpi import medium, motion
+from hpcsim.models.wpi.config import Config
 from hpcsim.models.wpi.precipitation import pulse_measures, trapezoid_weights
 
 
@@ -126,9 +127,12 @@ def rows(runs_dir: Path):
         out.append(("Fig. 5", "pulse duration vs PL", "3-4 s", ", ".join(f"{d:.2f}" for d in dur) + " s", ""))
     out.append(("Fig. 3", "equatorial plasma frequency, 400 el/cc", "180 kHz",
                 f"{float(medium.plasma_frequency_rad_s(400.0)) / (2e3 * np.pi):.1f} kHz", "sqrt(n e^2 / eps0 m)"))
-    f_heq = float(medium.gyrofrequency_rad_s(4.0, 0.0)) / (2 * np.pi)
+    const = Config().dipole_constants()  # the wpi default dipole (surface_field_G)
+    f_heq = float(medium.gyrofrequency_rad_s(4.0, 0.0, const)) / (2 * np.pi)
+    out.append(("Fig. 3", "wave frequency f = f_Heq / 2 at L = 4", "6.83 kHz", f"{0.5 * f_heq / 1e3:.3f} kHz",
+                f"dipole of {const.B_surface_equator_G:g} G at the surface"))
     for lam, paper in ((0.75, "17 deg"), (1.0, "23 deg")):
-        wave = motion.ducted_wave(4.0, lam * f_heq, 1.0, 0.4, 400.0, direction=1)
+        wave = motion.ducted_wave(4.0, lam * f_heq, 1.0, 0.4, 400.0, direction=1, const=const)
         end = np.degrees(np.abs(wave.latitude_rad[np.isfinite(wave.k_per_m)]).min())
         out.append(("Fig. 7", f"latitude where f = f_H/2, Lambda = {lam:g}", paper, f"{end:.1f} deg",
                     "end of the duct in the wave tables"))

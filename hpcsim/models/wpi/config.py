@@ -33,6 +33,10 @@ class Config:
 
     # --- medium
     L: float = param(4.0, ge=1.2, le=10.0, doc="L shell of the duct (centred dipole), Earth radii.")
+    surface_field_G: float = param(0.312, gt=0.0, le=1.0,
+                                   doc="Dipole field on the magnetic equator at the Earth's surface, G. The "
+                                   "paper's f = 6.83 kHz = f_Heq / 2 at L = 4 (Fig. 3) implies 0.312 G "
+                                   "(the bounce model's dipole has 0.32 G).")
     n_eq_cm3: float = param(400.0, gt=0.0, doc="Equatorial cold electron density, cm^-3 (el/cc). "
                             "Ignored when n_eq_model = \"fig16\".")
     n_eq_model: str = param("input", choices=("input", "fig16"),
@@ -127,15 +131,21 @@ class Config:
         return [", ".join(f"{k}={_show(v)}" for (k, _), v in zip(axes, combo))
                 for combo in itertools.product(*[vals for _, vals in axes])]
 
+    def dipole_constants(self):
+        """The dipole of this input: :data:`hpcsim.geometry.dipole.DEFAULT` with ``surface_field_G``."""
+        from hpcsim.geometry import dipole
+        return replace(dipole.DEFAULT, B_surface_equator_G=self.surface_field_G)
+
     def _check_propagation(self) -> list[Problem]:
         """Each case's wave must propagate at the injection point (f < f_H / 2 there)."""
         from hpcsim.geometry import dipole
         from hpcsim.models.wpi import medium
         problems = []
         for case, label in zip(self.cases(), self.case_labels()):
-            lat = dipole.latitude_at_altitude_rad(case.L, case.injection_altitude_km)
-            f_h_foot = float(medium.gyrofrequency_rad_s(case.L, lat)) / (2 * 3.141592653589793)
-            f_h_eq = float(medium.gyrofrequency_rad_s(case.L, 0.0)) / (2 * 3.141592653589793)
+            const = case.dipole_constants()
+            lat = dipole.latitude_at_altitude_rad(case.L, case.injection_altitude_km, const)
+            f_h_foot = float(medium.gyrofrequency_rad_s(case.L, lat, const)) / (2 * 3.141592653589793)
+            f_h_eq = float(medium.gyrofrequency_rad_s(case.L, 0.0, const)) / (2 * 3.141592653589793)
             f = case.frequency_Hz if case.frequency_Hz > 0 else case.frequency_ratio * f_h_eq
             if not f < 0.5 * f_h_foot:
                 key = "frequency_Hz" if case.frequency_Hz > 0 else "frequency_ratio"

@@ -38,8 +38,9 @@ COUNTERS = ("test_particles", "rk4_steps", "precipitating_particles", "time_limi
 class Case:
     """Everything fixed for one case: wave tables, front schedule, loss cone."""
 
-    def __init__(self, cfg, const=dipole.DEFAULT):
+    def __init__(self, cfg):
         self.cfg = cfg
+        self.const = const = cfg.dipole_constants()
         L = cfg.L
         self.n_eq = float(medium.fig16_equatorial_density_cm3(L)) if cfg.n_eq_model == "fig16" else cfg.n_eq_cm3
         wh_eq = float(medium.gyrofrequency_rad_s(L, 0.0, const))
@@ -81,7 +82,7 @@ class Case:
         lat, tau, _ = self.entry(j)
         return ensemble.particle_mesh(self.wave, cfg.L, lat, tau, self.loss_cone_deg, cfg.alpha_span_deg,
                                       cfg.alpha_cells, cfg.speed_cells, cfg.phases, cfg.speed_margin,
-                                      cfg.relativistic, cfg.energy_cap_keV)
+                                      cfg.relativistic, cfg.energy_cap_keV, self.const)
 
     def interact(self, j: int, mesh: ensemble.ParticleMesh, select) -> motion.InteractionResult:
         """Carry the particles ``select`` of ``mesh`` through the pulse from front position j."""
@@ -90,7 +91,8 @@ class Case:
         return motion.interact(lat, mesh.u_par_m_s[select], mesh.u_perp_m_s[select], mesh.eta_rad[select], tau,
                                cfg.L, self.wave, cfg.phase_rate_cutoff_rad_s,
                                cfg.phase_step_rad / cfg.phase_rate_cutoff_rad_s, cfg.coarse_step_s,
-                               tau + 5.0 * cfg.pulse_length_s + 2.0, -self.lat_foot, cfg.relativistic)
+                               tau + 5.0 * cfg.pulse_length_s + 2.0, -self.lat_foot, cfg.relativistic,
+                               const=self.const)
 
 
 class Model(BaseModel):
@@ -289,7 +291,7 @@ class Model(BaseModel):
         u1 = np.hypot(u1p, u1q)
         e_keV = motion.kinetic_energy_keV(u1p, u1q, cfg.relativistic)
         speed = u1 / np.sqrt(1.0 + (u1 / C.C_M_S) ** 2) if cfg.relativistic else u1
-        travel = precipitation.travel_time_s(cfg.L, res.lat_rad[sel], speed, aeq[sel], -case.lat_foot)
+        travel = precipitation.travel_time_s(cfg.L, res.lat_rad[sel], speed, aeq[sel], -case.lat_foot, case.const)
         arrival = res.t_s[sel] + np.where(np.sign(res.lat_rad[sel] + case.lat_foot) > 0, travel, 0.0)
         e_J = e_keV * 1e3 * C.EV_TO_J
         deposited = e_J * number * front_weight * precipitation.J_PER_M2_IN_ERG_PER_CM2
