@@ -18,7 +18,8 @@ import numpy as np
 
 from hpcsim.models.wpi import medium, motion
 from hpcsim.models.wpi.config import Config
-from hpcsim.models.wpi.precipitation import pulse_measures, trapezoid_weights
+from hpcsim.physics import constants as C
+from hpcsim.models.wpi.precipitation import distinct_peaks_s, pulse_measures, trapezoid_weights
 
 
 class Run:
@@ -57,18 +58,6 @@ class Run:
         """First time r(t) reaches ``fraction`` of its peak."""
         r = self.r[c]
         return float(self.t[np.flatnonzero(r >= fraction * r.max())[0]])
-
-
-def local_peaks(t, r, min_separation_s=0.7, min_fraction=0.5):
-    """Times of well-separated local maxima above ``min_fraction`` of the global peak (smoothed 50 ms)."""
-    k = 5
-    rs = np.convolve(r, np.ones(k) / k, mode="same")
-    cand = [i for i in range(1, len(rs) - 1) if rs[i] >= rs[i - 1] and rs[i] > rs[i + 1] and rs[i] > min_fraction * rs.max()]
-    peaks = []
-    for i in sorted(cand, key=lambda i: -rs[i]):
-        if all(abs(t[i] - t[p]) > min_separation_s for p in peaks):
-            peaks.append(i)
-    return sorted(float(t[i]) for i in peaks)
 
 
 def rows(runs_dir: Path):
@@ -131,6 +120,11 @@ def rows(runs_dir: Path):
     f_heq = float(medium.gyrofrequency_rad_s(4.0, 0.0, const)) / (2 * np.pi)
     out.append(("Fig. 3", "wave frequency f = f_Heq / 2 at L = 4", "6.83 kHz", f"{0.5 * f_heq / 1e3:.3f} kHz",
                 f"dipole of {const.B_surface_equator_G:g} G at the surface"))
+    wh_eq, wp_eq = 2 * np.pi * f_heq, float(medium.plasma_frequency_rad_s(400.0, const))
+    v_res = (wh_eq - 0.5 * wh_eq) / float(medium.whistler_wavenumber_per_m(0.5 * wh_eq, wh_eq, wp_eq))
+    out.append(("Fig. 10", "equatorial resonant energy, Lambda = 0.5, 400 el/cc", "0.372 keV",
+                f"{0.5 * C.ELECTRON_MASS_KG * v_res**2 / (1e3 * C.EV_TO_J):.3f} keV",
+                "parallel electron, (omega_H - omega) / k"))
     for lam, paper in ((0.75, "17 deg"), (1.0, "23 deg")):
         wave = motion.ducted_wave(4.0, lam * f_heq, 1.0, 0.4, 400.0, direction=1, const=const)
         end = np.degrees(np.abs(wave.latitude_rad[np.isfinite(wave.k_per_m)]).min())
@@ -155,10 +149,10 @@ def rows(runs_dir: Path):
     if f10:
         for c in range(len(f10.r)):
             n = f10.params[c, 6]
-            pk = local_peaks(f10.t, f10.r[c])
+            pk = distinct_peaks_s(f10.t, f10.r[c])
             out.append(("Fig. 10", f"n = {n:g}: peaks of r(t)",
                         "double (early near 1.0 s)" if n == 4 else "single near 3.8 s",
-                        ", ".join(f"{p:.2f} s" for p in pk), "smoothed 50 ms, > 50 % of max, > 0.7 s apart"))
+                        ", ".join(f"{p:.2f} s" for p in pk), "smoothed 50 ms, prominence > 20 % of max"))
     f12 = get("wpi_fig12_density")
     if f12:
         tp = [f12.measures(c)["peak_time_s"] for c in range(len(f12.r))]
