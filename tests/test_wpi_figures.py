@@ -142,4 +142,6 @@ def test_arrival_fold_tool(shared_tmp, capsys):
     cells = [c.strip() for c in rows[2].strip("|").split("|")]
     assert cells[0] == "0.4" and 0 < float(cells[1]) < 10 and 3.3 < float(cells[2]) < 3.9  # fold, T*
     assert png_names(figs) == {"arrival_fold.png"}
+    scattering = fold.equatorial_scattering_deg(run)
+    assert len(scattering) == 2 and all(0.05 < x < 10.0 for x in scattering)  # 5 pT: about 1-2 deg
     assert fold.main([str(out), "--source-case", "5"]) == 2

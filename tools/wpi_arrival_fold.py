@@ -23,7 +23,12 @@ For each case of a `wpi` output (one case or a scan; made for the pulse-length s
 The markdown table on stdout gives per case: PL, lambda* and T*, the latitude band whose
 electrons arrive within PL of T*, the simulated F_p and t_p, the predicted F_p, and each
 F_p's ratio to the previous case. ``-o DIR`` also writes ``DIR/arrival_fold.png``: T0(lambda)
-with the bands, and S(lambda) of every case. Exit status 2 when a file cannot be read.
+with the bands, and S(lambda) of every case. ``--scattering`` adds, per case, how much single
+electrons are scattered: the test particles of the front position nearest the equator are
+integrated again (a few seconds per case) and the rms change of the equatorial pitch angle over
+the pitch-angle cells and phases of each speed cell is given for the largest speed cell (it
+stops growing once the pulse outlasts the interaction time). Exit status 2 when a file cannot
+be read.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ import numpy as np
 from hpcsim import config as hconfig
 from hpcsim.models.wpi.kinematics import resonant_arrival, window_flux
 from hpcsim.models.wpi.model import Case
-from hpcsim.models.wpi.precipitation import pulse_measures
+from hpcsim.models.wpi.precipitation import equatorial_pitch_angle_deg, pulse_measures
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the sibling figure_files
 from figure_files import attr_text, model_output, pyplot, save_png  # noqa: E402
@@ -64,9 +69,25 @@ def read_fold(path: str) -> dict:
         energy = h[c][on].sum(axis=1) * dt  # erg cm-2 per s of front time
         dtau_dlat = np.gradient(fronts[c, on, 2], lat_front[on])
         source = energy * dtau_dlat / case_cfg.pulse_length_s
-        cases.append(dict(pulse_length_s=case_cfg.pulse_length_s, map=amap, front_deg=lat_front[on],
+        cases.append(dict(case=case, pulse_length_s=case_cfg.pulse_length_s, map=amap, front_deg=lat_front[on],
                           source=source, measures=pulse_measures(t, r[c])))
     return dict(path=path, t=t, cases=cases)
+
+
+def equatorial_scattering_deg(run: dict) -> list[float]:
+    """Per case: the largest over speed cells of the rms pitch-angle change (deg) of the test
+    particles meeting the front nearest the equator (rms over that cell's pitch-angle cells and
+    phases). Integrates those particles again on this process."""
+    out = []
+    for case in run["cases"]:
+        c = case["case"]
+        j = int(np.nanargmin(np.abs(c.schedule.front_latitude_deg)))
+        mesh = c.particle_mesh(j)
+        res = c.interact(j, mesh, np.arange(len(mesh)))
+        aeq = equatorial_pitch_angle_deg(res.lat_rad, res.u_par_m_s, res.u_perp_m_s)
+        change = (aeq - mesh.alpha_eq_deg).reshape(c.cfg.speed_cells, -1)
+        out.append(float(np.sqrt((change ** 2).mean(axis=1)).max()))
+    return out
 
 
 def predicted_peaks(run: dict, source_case: int) -> list[tuple[float, float]]:
@@ -81,19 +102,21 @@ def predicted_peaks(run: dict, source_case: int) -> list[tuple[float, float]]:
     return out
 
 
-def table(run: dict, source_case: int) -> str:
+def table(run: dict, source_case: int, scattering=None) -> str:
     pred = predicted_peaks(run, source_case)
+    extra = " rms scattering at the equator front (deg) |" if scattering else ""
     rows = ["| PL (s) | fold lambda* (deg) | T* (s) | band T0 >= T* - PL (deg) | F_p simulated | ratio | "
-            "t_p (s) | F_p kinematic | ratio |", "|" + " --- |" * 9]
+            "t_p (s) | F_p kinematic | ratio |" + extra, "|" + " --- |" * (9 + bool(scattering))]
     prev_sim = prev_pred = None
-    for case, (fp_pred, _) in zip(run["cases"], pred):
+    for k, (case, (fp_pred, _)) in enumerate(zip(run["cases"], pred)):
         lam_star, t_star = case["map"].fold()
         lo, hi = case["map"].band(case["pulse_length_s"])
         fp = case["measures"]["peak_energy_flux_erg_cm2_s"]
         ratio = "" if prev_sim is None else f"{fp / prev_sim:.2f}"
         ratio_pred = "" if prev_pred is None else f"{fp_pred / prev_pred:.2f}"
         rows.append(f"| {case['pulse_length_s']:g} | {lam_star:.1f} | {t_star:.2f} | {lo:.1f} .. {hi:.1f} | "
-                    f"{fp:.3g} | {ratio} | {case['measures']['peak_time_s']:.2f} | {fp_pred:.3g} | {ratio_pred} |")
+                    f"{fp:.3g} | {ratio} | {case['measures']['peak_time_s']:.2f} | {fp_pred:.3g} | {ratio_pred} |"
+                    + (f" {scattering[k]:.2f} |" if scattering else ""))
         prev_sim, prev_pred = fp, fp_pred
     return "\n".join(rows)
 
@@ -130,6 +153,8 @@ def parse_args(argv=None):
     p.add_argument("--source-case", type=int, default=None, help="case whose S(lambda) predicts all (default: middle)")
     p.add_argument("-o", "--output-dir", default=None, help="write arrival_fold.png here")
     p.add_argument("--dpi", type=int, default=120)
+    p.add_argument("--scattering", action="store_true",
+                   help="also integrate the equator front's test particles again: rms scattering per case")
     return p.parse_args(argv)
 
 
@@ -147,7 +172,7 @@ def main(argv=None) -> int:
         return 2
     print(f"{args.run}: kinematic prediction with S(lambda) of case {source} "
           f"(PL = {run['cases'][source]['pulse_length_s']:g} s)\n")
-    print(table(run, source))
+    print(table(run, source, equatorial_scattering_deg(run) if args.scattering else None))
     if args.output_dir:
         plt = pyplot()
         os.makedirs(args.output_dir, exist_ok=True)
