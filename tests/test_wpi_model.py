@@ -234,6 +234,13 @@ def test_fig3_case_pulse_shape(shared_tmp):
     late, early = r[(t > 2.5) & (t < 4.0)].mean(), r[(t > 0.5) & (t < 2.0)].mean()
     assert late > 2 * early                          # the arrival-time convergence rise
     assert np.all(r >= 0) and r[t > 5.0].max() == 0.0
+    # E_T split by resonance latitude: every precipitated electron had a resonance point, and
+    # they lie on the wave's path (south of the last front at +48 deg, north of the foot)
+    by_res = read(shared_tmp / "fig3", "snapshots/energy_by_resonance_latitude")[-1, 0]
+    edges = read(shared_tmp / "fig3", "grid/resonance_latitude_edges_deg")
+    assert by_res.sum() == pytest.approx(r.sum() * (t[1] - t[0]), rel=1e-12)
+    mid = 0.5 * (edges[1:] + edges[:-1])
+    assert by_res[(mid > 48.0) | (mid < -50.0)].sum() == 0.0
 
 
 def test_flux_linear_in_amplitude_and_equal_in_scan(shared_tmp):

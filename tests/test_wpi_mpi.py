@@ -49,7 +49,8 @@ def read(path, name):
 def test_one_and_two_ranks_agree(shared_tmp):
     run_on(MPI.COMM_WORLD, shared_tmp, "two")
     run_on(self_on_rank0(), shared_tmp, "one")
-    for name in ("snapshots/energy_flux", "snapshots/impulse_response", "snapshots/energy_time"):
+    for name in ("snapshots/energy_flux", "snapshots/impulse_response", "snapshots/energy_time",
+                 "snapshots/energy_by_resonance_latitude"):
         a, b = read(shared_tmp / "one", name), read(shared_tmp / "two", name)
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12 * np.abs(a).max())
     c1, c2 = read(shared_tmp / "one", "snapshots/counters"), read(shared_tmp / "two", "snapshots/counters")

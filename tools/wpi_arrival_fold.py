@@ -13,9 +13,11 @@ For each case of a `wpi` output (one case or a scan; made for the pulse-length s
    of :func:`hpcsim.models.wpi.kinematics.resonant_arrival` is computed for electrons at the
    centre of the first pitch-angle cell above the loss cone; its maximum T* at lambda* is the
    arrival-time convergence of the paper;
-2. the source S(lambda) is measured from the stored impulse responses, attributed to the
-   front latitude: S(lambda_f) = (int h(t, tau) dt) (dtau / dlambda_f) / PL, the precipitated
-   energy per degree of front position and per second of wave presence (erg cm^-2 deg^-1 s^-1);
+2. the source S(lambda), the precipitated energy per degree and per second of wave presence
+   (erg cm^-2 deg^-1 s^-1), is measured from the run: from ``energy_by_resonance_latitude``
+   (E_T split by where each electron resonated) divided by the bin width and PL; for outputs
+   written before that field existed, from the impulse responses attributed to the front
+   latitude, S(lambda_f) = (int h(t, tau) dt) (dtau / dlambda_f) / PL;
 3. r(t) of every case is predicted from the S of one case (``--source-case``, default the
    middle one) with :func:`hpcsim.models.wpi.kinematics.window_flux`: what the peak flux would
    be if the pulse length changed nothing but the kinematic window [t - PL, t].
@@ -56,6 +58,9 @@ def read_fold(path: str) -> dict:
         fronts = f["grid/fronts"][...]
         h = f["snapshots/impulse_response"][-1]
         r = f["snapshots/energy_flux"][-1]
+        by_res = f["snapshots/energy_by_resonance_latitude"][-1] if "energy_by_resonance_latitude" in f["snapshots"] \
+            else None  # written since 2026-11-22
+        edges = f["grid/resonance_latitude_edges_deg"][...] if by_res is not None else None
     cfg = hconfig.loads(text, source=path).model
     cases = []
     dt = float(t[1] - t[0])
@@ -64,14 +69,20 @@ def read_fold(path: str) -> dict:
         alpha = case.loss_cone_deg + 0.5 * case_cfg.alpha_span_deg / case_cfg.alpha_cells
         lat_front = fronts[c, :, 0]
         on = np.isfinite(lat_front)
-        amap = resonant_arrival(case.wave, case_cfg.L, alpha, -case.lat_foot,
-                                np.nanmin(lat_front), np.nanmax(lat_front), case.const)
         energy = h[c][on].sum(axis=1) * dt  # erg cm-2 per s of front time
         dtau_dlat = np.gradient(fronts[c, on, 2], lat_front[on])
-        source = energy * dtau_dlat / case_cfg.pulse_length_s
+        front_source = energy * dtau_dlat / case_cfg.pulse_length_s
+        if by_res is not None:  # S by resonance latitude: E_T per degree, per second of wave presence
+            source_deg, source = 0.5 * (edges[1:] + edges[:-1]), by_res[c] / np.diff(edges) / case_cfg.pulse_length_s
+            lat_range = (edges[0], edges[-1])
+        else:                   # older outputs: attributed to the front latitude
+            source_deg, source = lat_front[on], front_source
+            lat_range = (np.nanmin(lat_front), np.nanmax(lat_front))
+        amap = resonant_arrival(case.wave, case_cfg.L, alpha, -case.lat_foot, *lat_range, case.const)
         cases.append(dict(case=case, pulse_length_s=case_cfg.pulse_length_s, map=amap, front_deg=lat_front[on],
-                          source=source, measures=pulse_measures(t, r[c])))
-    return dict(path=path, t=t, cases=cases)
+                          front_source=front_source, source_deg=source_deg, source=source,
+                          measures=pulse_measures(t, r[c])))
+    return dict(path=path, t=t, cases=cases, source_kind="resonance" if by_res is not None else "front")
 
 
 def equatorial_scattering_deg(run: dict) -> list[float]:
@@ -94,7 +105,7 @@ def predicted_peaks(run: dict, source_case: int) -> list[tuple[float, float]]:
     """(F_p, t_p) of window_flux for every case's PL with the S of ``source_case``."""
     src = run["cases"][source_case]
     amap = src["map"]
-    s = np.interp(amap.latitude_deg, src["front_deg"], src["source"], left=0.0, right=0.0)
+    s = np.interp(amap.latitude_deg, src["source_deg"], src["source"], left=0.0, right=0.0)
     out = []
     for case in run["cases"]:
         r = window_flux(amap.latitude_deg, s, amap.arrival_s, case["pulse_length_s"], run["t"])
@@ -131,14 +142,14 @@ def figure(run: dict, plt):
         lo, hi = case["map"].band(case["pulse_length_s"])
         ax_t.hlines(t_star - case["pulse_length_s"], lo, hi, colors=[col], lw=2.5,
                     label=f"PL = {case['pulse_length_s']:g} s: {lo:.0f} .. {hi:.0f} deg")
-        ax_s.plot(case["front_deg"], case["source"], "-", color=col, label=f"PL = {case['pulse_length_s']:g} s")
+        ax_s.plot(case["source_deg"], case["source"], "-", color=col, label=f"PL = {case['pulse_length_s']:g} s")
     ax_t.axvline(lam_star, color="0.6", lw=0.8)
     ax_t.set_xlabel("resonance latitude (deg)")
     ax_t.set_ylabel("arrival time at 1000 km (s)")
     ax_t.set_title(f"arrival-time fold: T* = {t_star:.2f} s at {lam_star:.1f} deg", fontsize=9)
     ax_t.legend(fontsize=7)
     ax_t.grid(alpha=0.3)
-    ax_s.set_xlabel("front latitude (deg)")
+    ax_s.set_xlabel(f"{run['source_kind']} latitude (deg)")
     ax_s.set_ylabel("S (erg cm$^{-2}$ deg$^{-1}$ s$^{-1}$)")
     ax_s.set_title("precipitated energy per degree and per second of wave presence", fontsize=9)
     ax_s.legend(fontsize=7)
@@ -171,7 +182,7 @@ def main(argv=None) -> int:
         print(f"error: --source-case {source}: the run has cases 0..{n - 1}", file=sys.stderr)
         return 2
     print(f"{args.run}: kinematic prediction with S(lambda) of case {source} "
-          f"(PL = {run['cases'][source]['pulse_length_s']:g} s)\n")
+          f"(PL = {run['cases'][source]['pulse_length_s']:g} s; S by {run['source_kind']} latitude)\n")
     print(table(run, source, equatorial_scattering_deg(run) if args.scattering else None))
     if args.output_dir:
         plt = pyplot()

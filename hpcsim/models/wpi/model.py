@@ -116,6 +116,8 @@ class Model(BaseModel):
         self.flux = np.zeros((nc, nt))
         self.energy_time = np.zeros((nc, nt, ne))
         self.energy_range = np.full((nc, nf, nt, 2), np.nan)
+        self.lat_edges = np.arange(-60.0, 60.0 + 0.5, 1.0)  # resonance-latitude bins, deg
+        self.by_resonance = np.zeros((nc, self.lat_edges.size - 1))
         self.counters = np.zeros((nc, len(COUNTERS)))
         self.steps_done = np.zeros(1, dtype=np.int64)
         self.wall_s = 0.0
@@ -145,6 +147,10 @@ class Model(BaseModel):
             Field.replicated("energy_time", self.energy_time, "erg cm-2",
                              "precipitated energy by arrival time and energy, integrated over tau",
                              ("case", "time", "energy")),
+            Field.replicated("energy_by_resonance_latitude", self.by_resonance, "erg cm-2",
+                             "precipitated energy by the latitude where each electron's phase rate was smallest "
+                             "(its resonance point), summed over the front positions; sums to E_T",
+                             ("case", "resonance_latitude")),
             Field.replicated("energy_range_keV", self.energy_range, "keV",
                              "lowest and highest energy of the precipitating electrons per front position "
                              "and arrival time (paper Fig. 3 lower panel); NaN: none", ("case", "front", "time", "minmax")),
@@ -157,6 +163,7 @@ class Model(BaseModel):
         self.flux[...] = arrays["energy_flux"]
         self.energy_time[...] = arrays["energy_time"]
         self.energy_range[...] = arrays["energy_range_keV"]
+        self.by_resonance[...] = arrays["energy_by_resonance_latitude"]
         self.counters[...] = arrays["counters"]
         self.steps_done[...] = arrays["steps_done"]
 
@@ -178,6 +185,8 @@ class Model(BaseModel):
             Field.replicated("time_s", self.t_mid, "s", "arrival-time bin centres, after injection", ("time",)),
             Field.replicated("time_edges_s", self.t_edges, "s", "arrival-time bin edges"),
             Field.replicated("energy_edges_keV", self.e_edges, "keV", "energy bin edges"),
+            Field.replicated("resonance_latitude_edges_deg", self.lat_edges, "deg",
+                             "bin edges of energy_by_resonance_latitude"),
             Field.replicated("fronts", fronts, "deg, deg, s, s",
                              "per case and front: front latitude (NaN: entries at the end of the duct), "
                              "entry latitude, front time tau (eq. 8), trapezoid weight", ("case", "front", "column")),
@@ -212,13 +221,14 @@ class Model(BaseModel):
         res = case.interact(j, mesh, mine)
         aeq = precipitation.equatorial_pitch_angle_deg(res.lat_rad, res.u_par_m_s, res.u_perp_m_s)
         kept = self._scattered_cells(mesh, mine, aeq, cfg.phases, cfg.min_scattering_deg)
-        h, r, et, erange, counts = self._response(case, mesh, mine, res, aeq, kept, tau_e, vg_e, case.weights[j])
-        # one sum (h, histogram, counters) and one min (lowest energies, minus highest) over the ranks
-        nt = h.size
-        summed = np.concatenate([h, r, et.ravel(), counts])
+        h, r, et, by_res, erange, counts = self._response(case, mesh, mine, res, aeq, kept, tau_e, vg_e,
+                                                          case.weights[j])
+        # one sum (h, histograms, counters) and one min (lowest energies, minus highest) over the ranks
+        nt, nr = h.size, by_res.size
+        summed = np.concatenate([h, r, by_res, et.ravel(), counts])
         self.comm.Allreduce(MPI.IN_PLACE, summed, op=MPI.SUM)
-        h_all, r_all = summed[:nt], summed[nt:2 * nt]
-        et_all, counts_all = summed[2 * nt:-counts.size].reshape(et.shape), summed[-counts.size:]
+        h_all, r_all, res_all = summed[:nt], summed[nt:2 * nt], summed[2 * nt:2 * nt + nr]
+        et_all, counts_all = summed[2 * nt + nr:-counts.size].reshape(et.shape), summed[-counts.size:]
         extremes = np.concatenate([np.where(np.isnan(erange[:, 0]), np.inf, erange[:, 0]),
                                    np.where(np.isnan(erange[:, 1]), np.inf, -erange[:, 1])])
         self.comm.Allreduce(MPI.IN_PLACE, extremes, op=MPI.MIN)
@@ -226,6 +236,7 @@ class Model(BaseModel):
         self.impulse[c, j] = h_all
         self.flux[c] += r_all
         self.energy_time[c] += et_all
+        self.by_resonance[c] += res_all
         self.energy_range[c, j, :, 0] = np.where(np.isfinite(lo_all), lo_all, np.nan)
         self.energy_range[c, j, :, 1] = np.where(np.isfinite(hi_all), hi_all, np.nan)
         self.counters[c] += counts_all
@@ -260,7 +271,8 @@ class Model(BaseModel):
 
     def _response(self, case, mesh, mine, res, aeq, kept, tau_entry, front_speed, front_weight):
         """This rank's share of h(t, tau_j), of w_j h(t, tau_j) spread over the front interval
-        (its contribution to r(t)), of the energy-time histogram, energy ranges and counters.
+        (its contribution to r(t)), of the energy-time and resonance-latitude histograms, energy
+        ranges and counters.
         ``aeq`` is each particle's equatorial pitch angle after the interaction, deg; particles
         not ``kept`` (see :meth:`_scattered_cells`) do not count."""
         cfg = case.cfg
@@ -275,9 +287,10 @@ class Model(BaseModel):
         h = np.zeros(nt)
         r = np.zeros(nt)
         et = np.zeros((nt, ne))
+        by_res = np.zeros(self.lat_edges.size - 1)
         erange = np.full((nt, 2), np.nan)
         if sel.size == 0:
-            return h, r, et, erange, counts
+            return h, r, et, by_res, erange, counts
         m = mine[sel]
         u0 = mesh.u_m_s[m]
         gamma0 = np.sqrt(1.0 + (u0 / C.C_M_S) ** 2) if cfg.relativistic else 1.0
@@ -297,6 +310,7 @@ class Model(BaseModel):
         deposited = e_J * number * front_weight * precipitation.J_PER_M2_IN_ERG_PER_CM2
         counts[5] = deposited[top[sel]].sum()
         counts[6] = deposited.sum()
+        by_res, _ = np.histogram(np.degrees(res.resonance_lat_rad[sel]), bins=self.lat_edges, weights=deposited)
         v_par0 = np.abs(mesh.u_par_m_s[m]) / gamma0
         since = arrival - tau_entry  # entry to arrival
         cell = mesh.du_m_s[m] / u0
@@ -316,7 +330,7 @@ class Model(BaseModel):
         np.maximum.at(hi, ibin[ok], e_keV[keep][ok])
         erange[:, 0] = np.where(np.isfinite(lo), lo, np.nan)
         erange[:, 1] = np.where(np.isfinite(hi), hi, np.nan)
-        return h, r, et, erange, counts
+        return h, r, et, by_res, erange, counts
 
     # -- diagnostics --------------------------------------------------------------------
     def diagnostics(self):

@@ -255,8 +255,8 @@ NEVER_RESONANT, PASSED_RESONANCE, LEFT_WAVE, LEFT_LINE, TIME_LIMIT = 0, 1, 2, 3,
 
 
 @nb.njit(cache=True, fastmath=_FAST)
-def _interaction_kernel(lat, up, uq, eta, t, status, n_steps_out, lat_stop, rate_cutoff, dt_fine, dt_coarse,
-                        t_limit, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration,
+def _interaction_kernel(lat, up, uq, eta, t, status, n_steps_out, res_lat, res_t, lat_stop, rate_cutoff, dt_fine,
+                        dt_coarse, t_limit, lre, wh_eq, e_over_m, c, rel, omega, sdir, lat0, dlat, tabs, duration,
                         single_pass):
     """Integrate each particle through the wave pulse until its interaction is over.
 
@@ -266,7 +266,8 @@ def _interaction_kernel(lat, up, uq, eta, t, status, n_steps_out, lat_stop, rate
     resonance (PASSED_RESONANCE), when the pulse tail has passed it after it was in the
     zone or while it was outside it (LEFT_WAVE), when it crosses ``lat_stop``
     (LEFT_LINE), or at ``t_limit`` (TIME_LIMIT). eta is the phase the particle has when
-    it enters the zone.
+    it enters the zone. ``res_lat``, ``res_t`` receive where and when the phase rate was
+    smallest inside the zone (the resonance point; NaN if never inside).
     """
     n = lat.shape[0]
     for p in range(n):
@@ -281,6 +282,9 @@ def _interaction_kernel(lat, up, uq, eta, t, status, n_steps_out, lat_stop, rate
         st = TIME_LIMIT
         steps = 0
         rate_prev = 0.0
+        best = np.inf
+        res_lat[p] = np.nan
+        res_t[p] = np.nan
         while tt < t_limit:
             # one evaluation gives the phase rate (the unperturbed eta derivative) and the first RK4 stage
             k1a, k1b, k1c, rate, wup, wuq, weta, on = _rhs_split(tt, x0, x1, x2, x3, lre, wh_eq, e_over_m, c,
@@ -304,6 +308,10 @@ def _interaction_kernel(lat, up, uq, eta, t, status, n_steps_out, lat_stop, rate
                         break
                     inside = False  # back to adiabatic steps; a later resonance inside the pulse counts too
             rate_prev = rate
+            if inside and abs(rate) < best:
+                best = abs(rate)
+                res_lat[p] = x0
+                res_t[p] = tt
             h = dt_fine if inside else dt_coarse
             k1d = rate
             if inside and on:
@@ -717,6 +725,9 @@ class InteractionResult:
         NEVER_RESONANT, PASSED_RESONANCE, LEFT_WAVE, LEFT_LINE or TIME_LIMIT.
     n_steps : ndarray of int64
         RK4 steps taken (coarse and fine).
+    resonance_lat_rad, resonance_t_s : ndarray
+        Where and when the phase rate was smallest inside the resonance zone: the resonance
+        point (of the closest passage when there were several); NaN for particles never inside.
     """
 
     t_s: np.ndarray
@@ -726,6 +737,8 @@ class InteractionResult:
     eta_rad: np.ndarray
     status: np.ndarray
     n_steps: np.ndarray
+    resonance_lat_rad: np.ndarray
+    resonance_t_s: np.ndarray
 
 
 def interact(lat_rad, u_par_m_s, u_perp_m_s, eta_rad, t_s, L, wave: WaveTables, rate_cutoff_rad_s: float,
@@ -752,10 +765,12 @@ def interact(lat_rad, u_par_m_s, u_perp_m_s, eta_rad, t_s, L, wave: WaveTables, 
     lat, up, uq, eta, t = (np.array(a, dtype=np.float64).ravel() for a in arrays)
     status = np.zeros(lat.size, dtype=np.int8)
     steps = np.zeros(lat.size, dtype=np.int64)
+    res_lat, res_t = np.empty(lat.size), np.empty(lat.size)
     lre, wh_eq = _line_constants(L, const)
     e_over_m = const.elementary_charge_C / const.electron_mass_kg
-    _interaction_kernel(lat, up, uq, eta, t, status, steps, float(lat_stop_rad), float(rate_cutoff_rad_s),
-                        float(dt_fine_s), float(dt_coarse_s), float(t_limit_s), lre, wh_eq, e_over_m, _c.C_M_S,
-                        bool(relativistic), float(wave.omega_rad_s), float(wave.direction), float(wave.lat0_rad),
-                        float(wave.dlat_rad), wave.packed(), float(wave.duration_s), bool(single_pass))
-    return InteractionResult(t, lat, up, uq, eta, status, steps)
+    _interaction_kernel(lat, up, uq, eta, t, status, steps, res_lat, res_t, float(lat_stop_rad),
+                        float(rate_cutoff_rad_s), float(dt_fine_s), float(dt_coarse_s), float(t_limit_s), lre, wh_eq,
+                        e_over_m, _c.C_M_S, bool(relativistic), float(wave.omega_rad_s), float(wave.direction),
+                        float(wave.lat0_rad), float(wave.dlat_rad), wave.packed(), float(wave.duration_s),
+                        bool(single_pass))
+    return InteractionResult(t, lat, up, uq, eta, status, steps, res_lat, res_t)
