@@ -156,12 +156,17 @@ def _direction_weights(idx, grid):
     line's mu0 cell), F, the flux weight (int |mu| d|mu| over it; F x area is constant along a
     line, grid.flux_weights), and the directions (j, d, signed local mu)."""
     W = [np.repeat(grid.local_cell_widths(i), 2) for i in range(grid.ns)]
-    F = [np.repeat(grid.flux_weights(i), 2) for i in range(grid.ns)]
+    F = _flux_weights(grid)
     dirs = []
     for i in range(grid.ns):
         j, d = idx.topology(i)
         dirs.append((j, d, np.repeat(grid.local_mu(i), 2) * d))
     return W, F, dirs
+
+
+def _flux_weights(grid):
+    """Flux weight F of each local direction (both signs of a line share it), per node of ``grid``."""
+    return [np.repeat(grid.flux_weights(i), 2) for i in range(grid.ns)]
 
 
 def _row_weights(cs, grid, up_node, mu_bar, f_rows) -> dict:
@@ -341,7 +346,7 @@ class CascadeSolver:
             self._rows_cache[k] = rows         # kept until the level is solved (then its geometry is built)
             node, up_row, mu_bar, _, _, _ = rows
             up_node = np.where(up_row >= 0, node[np.maximum(up_row, 0)], -1)
-            f_rows = np.concatenate([np.repeat(grid.flux_weights(i), 2) for i in range(grid.ns)])
+            f_rows = np.concatenate(_flux_weights(grid))
             w = _row_weights(self, grid, up_node, mu_bar, f_rows)
             m = self._measure_cache[k] = (w["row_measure"], w["cell_volume"])
         return m
